@@ -1,0 +1,115 @@
+import { PartnerError } from '../partner/errors.ts';
+import { MAX_UPSTREAM_PAGE_SIZE, type UpstreamPage } from '../partner/page.ts';
+import type { Position } from './cursor.ts';
+
+/** Fetches one upstream page: `token` null is the first page. */
+export type PageFetcher<T> = (token: string | null, size: number) => Promise<UpstreamPage<T>>;
+
+export interface ConnectionRequest<T> {
+  first: number;
+  /** The decoded `after` cursor; null starts at the beginning. */
+  after: Position | null;
+  fetchPage: PageFetcher<T>;
+  /**
+   * How hasNextPage is made exact where a connection page ends exactly at an upstream token:
+   * 'total' trusts the upstream's total (customers' hits, no extra call); 'lookahead' fetches the
+   * next upstream page and hands it to `keep` for the caller's next request.
+   */
+  exactness: 'total' | 'lookahead';
+  /** Receives pages fetched but not (fully) served, keyed by the position that will resume them. */
+  keep?: (token: string | null, size: number, page: UpstreamPage<T>) => void;
+}
+
+export interface PagedEdge<T> {
+  node: T;
+  /** Where a cursor on this edge resumes: just after the node. */
+  position: Position;
+}
+
+export interface ConnectionPage<T> {
+  edges: PagedEdge<T>[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  totalCount: number | null;
+}
+
+/** Empty upstream pages that still carry a token are followed at most this often when looking ahead. */
+const MAX_EMPTY_PAGES_FOLLOWED = 3;
+
+/** The size asked of the upstream for every page fetched on behalf of a request for `first` nodes. */
+export function upstreamPageSize(first: number): number {
+  return Math.min(MAX_UPSTREAM_PAGE_SIZE, Math.max(1, first));
+}
+
+/**
+ * Serves `first` nodes after `after` by following upstream tokens across as many upstream pages
+ * as it takes. A short upstream page is not the end: only a missing token is.
+ */
+export async function pageConnection<T>(request: ConnectionRequest<T>): Promise<ConnectionPage<T>> {
+  const { first, fetchPage } = request;
+  const size = upstreamPageSize(first);
+  let position: Position = request.after ?? { token: null, size, offset: 0, index: 0 };
+  const edges: PagedEdge<T>[] = [];
+  let page = await fetchPage(position.token, position.size);
+  let totalCount = page.total;
+  let emptyPagesInARow = 0;
+
+  for (;;) {
+    const start = Math.min(position.offset, page.records.length);
+    const taken = Math.min(page.records.length - start, first - edges.length);
+    for (let k = 0; k < taken; k++) {
+      edges.push({ node: page.records[start + k] as T, position: positionAfter(page, position, start + k, size) });
+    }
+    const rest = page.records.length - start - taken;
+    if (edges.length === first || page.next === null) {
+      const end: Position = edges.at(-1)?.position ?? position;
+      const hasNextPage = await hasMoreAfter(request, page, position, rest, end, size);
+      totalCount = page.total ?? totalCount;
+      return { edges, hasNextPage, hasPreviousPage: (request.after?.index ?? 0) > 0, totalCount };
+    }
+    emptyPagesInARow = page.records.length === 0 ? emptyPagesInARow + 1 : 0;
+    if (emptyPagesInARow > MAX_EMPTY_PAGES_FOLLOWED || page.next === position.token) throw endlessPages();
+    position = { token: page.next, size, offset: 0, index: position.index + taken };
+    page = await fetchPage(position.token, position.size);
+  }
+}
+
+/** The position just after the record at `offset` of `page`: the next page's start when it is the page's last. */
+function positionAfter<T>(page: UpstreamPage<T>, at: Position, offset: number, size: number): Position {
+  const index = at.index + (offset - Math.min(at.offset, page.records.length)) + 1;
+  if (offset === page.records.length - 1 && page.next !== null) return { token: page.next, size, offset: 0, index };
+  return { token: at.token, size: at.size, offset: offset + 1, index };
+}
+
+async function hasMoreAfter<T>(
+  request: ConnectionRequest<T>,
+  page: UpstreamPage<T>,
+  at: Position,
+  rest: number,
+  end: Position,
+  size: number,
+): Promise<boolean> {
+  if (rest > 0) request.keep?.(at.token, at.size, page);
+  if (request.exactness === 'total' && page.total !== null) {
+    return end.index < page.total && (rest > 0 || page.next !== null);
+  }
+  if (rest > 0) return true;
+  if (page.next === null) return false;
+  return lookAhead(request, page.next, size);
+}
+
+/** Fetches what follows an upstream token and keeps it, so the caller's next request needs no fetch. */
+async function lookAhead<T>(request: ConnectionRequest<T>, token: string, size: number): Promise<boolean> {
+  let next: string | null = token;
+  for (let followed = 0; next !== null && followed <= MAX_EMPTY_PAGES_FOLLOWED; followed++) {
+    const page = await request.fetchPage(next, size);
+    request.keep?.(next, size, page);
+    if (page.records.length > 0) return true;
+    next = page.next;
+  }
+  return next !== null;
+}
+
+function endlessPages(): PartnerError {
+  return new PartnerError('UPSTREAM_BAD_RESPONSE', 'The partner API kept handing out page tokens that lead nowhere.');
+}

@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import DataLoader from 'dataloader';
+import type { UpstreamPage } from '../partner/page.ts';
+import { pageConnection, type PageFetcher } from './connection.ts';
+import { type CursorCodec, CursorError, type CursorScope } from './cursor.ts';
+import type { KeptPages } from './kept-pages.ts';
+
+export interface PagingLimits {
+  defaultFirst: number;
+  maxFirst: number;
+}
+
+/** A Relay connection, ready to return from a resolver. */
+export interface RelayConnection<T> {
+  edges: { cursor: string; node: T }[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  totalCount: number | null;
+}
+
+export interface ConnectionArgs<T> {
+  /** The connection's name; cursors of one connection are refused by another. */
+  connection: string;
+  /** The arguments a cursor is bound to besides paging (e.g. the customer filter). */
+  bindings: Record<string, string | null>;
+  first: number | null | undefined;
+  after: string | null | undefined;
+  exactness: 'total' | 'lookahead';
+  fetchPage: PageFetcher<T>;
+}
+
+export interface Pager {
+  page<T>(args: ConnectionArgs<T>): Promise<RelayConnection<T>>;
+}
+
+export class PagingArgumentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PagingArgumentError';
+  }
+}
+
+export interface PagerOptions {
+  cursors: CursorCodec;
+  keptPages: KeptPages;
+  /** A hash of the caller's token (never the token): scopes kept pages to this caller. */
+  callerKey: string;
+  limits: PagingLimits;
+}
+
+/**
+ * Per-request paging: validates `first`/`after` before any upstream call, dedupes identical
+ * upstream page fetches within the request, and serves pages kept from the caller's last request.
+ */
+export function createPager({ cursors, keptPages, callerKey, limits }: PagerOptions): Pager {
+  const loaders = new Map<string, DataLoader<string, UpstreamPage<unknown>>>();
+
+  function loaderFor(scope: CursorScope, fetchPage: PageFetcher<unknown>): DataLoader<string, UpstreamPage<unknown>> {
+    const id = `${scope.connection}|${scope.argsKey}`;
+    let loader = loaders.get(id);
+    if (!loader) {
+      const load = async (key: string): Promise<UpstreamPage<unknown>> => {
+        const [token, size] = JSON.parse(key) as [string | null, number];
+        return keptPages.take(`${callerKey}|${id}|${key}`) ?? fetchPage(token, size);
+      };
+      loader = new DataLoader((keys) => Promise.all(keys.map((k) => load(k).catch((e: unknown) => toError(e)))), { batch: false });
+      loaders.set(id, loader);
+    }
+    return loader;
+  }
+
+  async function page<T>(args: ConnectionArgs<T>): Promise<RelayConnection<T>> {
+    const first = checkFirst(args.first, limits);
+    const scope: CursorScope = { connection: args.connection, argsKey: bindingKey(args.bindings) };
+    const after = args.after == null ? null : decodeAfter(cursors, scope, args.after);
+    const loader = loaderFor(scope, args.fetchPage as PageFetcher<unknown>);
+    const keepKey = (token: string | null, size: number) => `${callerKey}|${scope.connection}|${scope.argsKey}|${JSON.stringify([token, size])}`;
+    const result = await pageConnection<T>({
+      first,
+      after,
+      exactness: args.exactness,
+      fetchPage: (token, size) => loader.load(JSON.stringify([token, size])) as Promise<UpstreamPage<T>>,
+      keep: (token, size, kept) => keptPages.keep(keepKey(token, size), kept),
+    });
+    const edges = result.edges.map((e) => ({ cursor: cursors.encode(scope, e.position), node: e.node }));
+    return {
+      edges,
+      pageInfo: {
+        hasNextPage: result.hasNextPage,
+        hasPreviousPage: result.hasPreviousPage,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges.at(-1)?.cursor ?? null,
+      },
+      totalCount: result.totalCount,
+    };
+  }
+
+  return { page };
+}
+
+function checkFirst(first: number | null | undefined, limits: PagingLimits): number {
+  if (first == null) return limits.defaultFirst;
+  if (!Number.isInteger(first) || first < 0 || first > limits.maxFirst) {
+    throw new PagingArgumentError(`Argument "first" must be an integer from 0 to ${limits.maxFirst}; got ${first}.`);
+  }
+  return first;
+}
+
+function decodeAfter(cursors: CursorCodec, scope: CursorScope, after: string) {
+  try {
+    return cursors.decode(scope, after);
+  } catch (error) {
+    if (error instanceof CursorError) throw new PagingArgumentError(`Argument "after": ${error.message}`);
+    throw error;
+  }
+}
+
+/** A short fingerprint of the bound arguments, so a cursor does not carry them in clear. */
+function bindingKey(bindings: Record<string, string | null>): string {
+  const entries = Object.entries(bindings).filter(([, v]) => v !== null);
+  if (entries.length === 0) return '';
+  return createHash('sha256').update(JSON.stringify(entries.sort())).digest('base64url').slice(0, 22);
+}
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,177 @@
+import { Pool, errors as undiciErrors } from 'undici';
+import { PartnerError, errorForStatus } from './errors.ts';
+
+/** One GET to the partner API, always on behalf of one caller. */
+export interface UpstreamRequest {
+  /** A short stable name for logs, metrics and the circuit breaker, e.g. 'invoices'. */
+  endpoint: string;
+  /** Path below the configured base URL, e.g. '/partner/invoices'. */
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  /** The caller's bearer token, forwarded byte for byte. */
+  token: string;
+  /** Allowlisted caller headers (already filtered), e.g. x-request-id. */
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Largest body accepted; bigger is UPSTREAM_BAD_RESPONSE. */
+  maxBodyBytes?: number;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  body: Buffer;
+  contentType: string;
+  requestId?: string;
+}
+
+/** A GET whose body is read as it arrives (e.g. an invoice PDF), with the media type it asks for. */
+export interface UpstreamStreamRequest extends UpstreamRequest {
+  accept: string;
+}
+
+/** A 2xx answer whose body has not been read yet. Body errors arrive as PartnerErrors. */
+export interface UpstreamStream {
+  status: number;
+  contentType: string;
+  /** The announced body length, when the upstream sent one. */
+  contentLength: number | null;
+  requestId?: string;
+  /** Must be read to the end or abandoned with `break`/`return`, which frees the socket. */
+  body: AsyncIterable<Buffer>;
+}
+
+export interface UpstreamHttp {
+  get(request: UpstreamRequest): Promise<UpstreamResponse>;
+  /** Like `get`, but hands the body over unread; the same timeout covers reading it. */
+  stream(request: UpstreamStreamRequest): Promise<UpstreamStream>;
+  close(): Promise<void>;
+}
+
+export interface UpstreamHttpOptions {
+  baseUrl: string;
+  timeoutMs: number;
+  maxSockets: number;
+}
+
+const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+export function upstreamPath(basePath: string, request: UpstreamRequest): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(request.query ?? {})) {
+    if (value !== undefined) params.set(key, String(value));
+  }
+  const search = params.size ? `?${params.toString()}` : '';
+  return `${basePath}${request.path}${search}`;
+}
+
+/**
+ * Keep-alive transport to the partner API. Redirects are never followed: the caller's token must
+ * reach only the configured origin. Every non-2xx status becomes a PartnerError.
+ */
+export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
+  const base = new URL(options.baseUrl);
+  const basePath = base.pathname.replace(/\/+$/, '');
+  const pool = new Pool(base.origin, {
+    connections: options.maxSockets,
+    keepAliveTimeout: 30_000,
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+  });
+
+  async function get(request: UpstreamRequest): Promise<UpstreamResponse> {
+    const signal = withTimeout(request.signal, options.timeoutMs);
+    try {
+      const res = await pool.request({
+        method: 'GET',
+        path: upstreamPath(basePath, request),
+        headers: { ...request.headers, accept: 'application/json', authorization: `Bearer ${request.token}` },
+        signal,
+      });
+      const requestId = headerValue(res.headers['x-request-id']);
+      const facts = { status: res.statusCode, ...(requestId ? { requestId } : {}) };
+      if (res.statusCode < 200 || res.statusCode >= 300) {
+        await res.body.dump().catch(() => undefined);
+        throw errorForStatus(res.statusCode, facts, retryAfterSeconds(headerValue(res.headers['retry-after'])));
+      }
+      const body = await readBody(res.body, request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, facts);
+      return { status: res.statusCode, body, contentType: headerValue(res.headers['content-type']) ?? '', ...(requestId ? { requestId } : {}) };
+    } catch (error) {
+      throw toPartnerError(error, signal, request.signal);
+    }
+  }
+
+  async function stream(request: UpstreamStreamRequest): Promise<UpstreamStream> {
+    const signal = withTimeout(request.signal, options.timeoutMs);
+    try {
+      const res = await pool.request({
+        method: 'GET',
+        path: upstreamPath(basePath, request),
+        headers: { ...request.headers, accept: request.accept, authorization: `Bearer ${request.token}` },
+        signal,
+      });
+      const requestId = headerValue(res.headers['x-request-id']);
+      const facts = { status: res.statusCode, ...(requestId ? { requestId } : {}) };
+      if (res.statusCode < 200 || res.statusCode >= 300) {
+        await res.body.dump().catch(() => undefined);
+        throw errorForStatus(res.statusCode, facts, retryAfterSeconds(headerValue(res.headers['retry-after'])));
+      }
+      const length = Number(headerValue(res.headers['content-length']));
+      return {
+        status: res.statusCode,
+        contentType: headerValue(res.headers['content-type']) ?? '',
+        contentLength: Number.isSafeInteger(length) && length >= 0 ? length : null,
+        ...(requestId ? { requestId } : {}),
+        body: mapBodyErrors(res.body, signal, request.signal),
+      };
+    } catch (error) {
+      throw toPartnerError(error, signal, request.signal);
+    }
+  }
+
+  return { get, stream, close: () => pool.close() };
+}
+
+async function* mapBodyErrors(body: AsyncIterable<Buffer>, signal: AbortSignal, callerSignal: AbortSignal | undefined): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of body) yield chunk;
+  } catch (error) {
+    throw toPartnerError(error, signal, callerSignal);
+  }
+}
+
+function withTimeout(parent: AbortSignal | undefined, timeoutMs: number): AbortSignal {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return parent ? AbortSignal.any([parent, timeout]) : timeout;
+}
+
+async function readBody(body: AsyncIterable<Buffer>, maxBytes: number, facts: { status: number }): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > maxBytes) throw new PartnerError('UPSTREAM_BAD_RESPONSE', 'The partner API answered with an oversized body.', facts);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+function toPartnerError(error: unknown, signal: AbortSignal, callerSignal: AbortSignal | undefined): PartnerError {
+  if (error instanceof PartnerError) return error;
+  if (signal.aborted || error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
+    const reason = callerSignal?.aborted ? 'the operation deadline passed' : 'the partner API did not answer in time';
+    return new PartnerError('UPSTREAM_TIMEOUT', `Upstream call aborted: ${reason}.`);
+  }
+  return new PartnerError('UPSTREAM_UNAVAILABLE', 'The partner API could not be reached or closed the connection.');
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Retry-After as seconds (delta or HTTP date); undefined when absent or unreadable. */
+export function retryAfterSeconds(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
+}

@@ -1,0 +1,20 @@
+import { builder } from './builder.ts';
+
+/** Forward-only Relay arguments: the partner API has no way back, so there is no last/before. */
+export const forwardPagingArgs = () =>
+  builder.args((t) => ({
+    first: t.int({
+      description:
+        'How many nodes to return, from 0 to the server\'s cap (500 unless configured; default 20). More than one upstream page is served by following upstream page tokens. Outside the range: BAD_USER_INPUT.',
+    }),
+    after: t.string({
+      description:
+        'Resume just after the node whose `cursor` (or `pageInfo.endCursor`) this is. Cursors are opaque, signed, and bound to this connection and its arguments; an altered or foreign cursor is BAD_USER_INPUT, raised before any upstream call.',
+    }),
+  }));
+
+export const CONNECTION_ERRORS =
+  'Errors (`extensions.code`): UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT, RATE_LIMITED, UPSTREAM_TIMEOUT, UPSTREAM_UNAVAILABLE, UPSTREAM_BAD_RESPONSE. On error this field is null and the other root fields keep their data.';
+
+export const PAGING_RULES =
+  'Forward paging with `first`/`after`; every edge cursor resumes exactly after its node. `pageInfo.hasNextPage` is exact.';
