@@ -1,14 +1,19 @@
 import { randomBytes, createHmac } from 'node:crypto';
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { RequestListener, ServerResponse } from 'node:http';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.ts';
 import { createContext, type Context, type Services } from './context.ts';
+import { createDownloads } from './downloads/downloads.ts';
 import { EXAMPLE_OPERATION } from './graphiql.ts';
+import { createGraphQLRoute } from './http/graphql-route.ts';
+import { countHeader, requestPath } from './http/request-guard.ts';
+import { sendGraphQLError, sendJson } from './http/respond.ts';
 import { createCursorCodec } from './pagination/cursor.ts';
 import { createKeptPages } from './pagination/kept-pages.ts';
 import { createUpstreamHttp, type UpstreamHttp } from './partner/http.ts';
 import { useCallerCredentials } from './schema/auth-plugin.ts';
 import { maskError } from './schema/errors.ts';
+import { useOperationLimits } from './schema/limits.ts';
 import { schema } from './schema/index.ts';
 
 export interface AppDeps {
@@ -18,6 +23,8 @@ export interface AppDeps {
   demoToken?: string;
   /** Said once at start when the cursor secret is random (a dev-only setting). */
   warn?: (message: string) => void;
+  /** The clock download tickets expire by; Date.now when absent. */
+  now?: () => number;
 }
 
 export interface App {
@@ -43,21 +50,32 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       defaultQuery: EXAMPLE_OPERATION,
       ...(deps.demoToken ? { headers: JSON.stringify({ Authorization: `Bearer ${deps.demoToken}` }, null, 2) } : {}),
     },
-    plugins: [useCallerCredentials()],
+    batching: { limit: config.limits.maxBatch },
+    plugins: [useOperationLimits(config.limits, config.mode === 'production'), useCallerCredentials()],
   });
 
+  const serveGraphQL = createGraphQLRoute(yoga, config.limits);
   const handle: RequestListener = (req, res) => {
     const target = requestPath(req);
     if (target === null) return sendJson(res, 400, { message: 'Bad request target.' });
     if (countHeader(req, 'authorization') > 1) {
-      return sendJson(res, 401, { errors: [{ message: 'Send exactly one Authorization header.', extensions: { code: 'UNAUTHENTICATED' } }] });
+      return sendGraphQLError(res, 401, 'UNAUTHENTICATED', 'Send exactly one Authorization header.');
     }
-    if (target === '/graphql') return void yoga(req, res);
+    if (target === '/graphql') return void serveGraphQL(req, res).catch(() => failSafely(res));
+    if (target === '/downloads' || target.startsWith('/downloads/')) return services.downloads.handle(req, res, target);
     if (target === '/health') return sendJson(res, 200, { status: 'ok' });
     return sendJson(res, 404, { message: 'Not found.' });
   };
 
-  return { handle, yoga, services, close: () => services.http.close() };
+  return {
+    handle,
+    yoga,
+    services,
+    async close() {
+      await services.downloads.close();
+      await services.http.close();
+    },
+  };
 }
 
 function createServices(config: Config, deps: AppDeps): Services {
@@ -65,14 +83,16 @@ function createServices(config: Config, deps: AppDeps): Services {
     deps.warn?.('CURSOR_SECRET is not set: cursors are signed with a random key and stop working when this process ends.');
   }
   const secret = config.cursorSecret ?? randomBytes(32).toString('base64url');
+  const http =
+    deps.http ??
+    createUpstreamHttp({ baseUrl: config.partnerApiUrl ?? '', timeoutMs: config.upstream.timeoutMs, maxSockets: config.upstream.maxSockets });
   return {
     config,
-    http:
-      deps.http ??
-      createUpstreamHttp({ baseUrl: config.partnerApiUrl ?? '', timeoutMs: config.upstream.timeoutMs, maxSockets: config.upstream.maxSockets }),
+    http,
     cursors: createCursorCodec(secret),
     keptPages: createKeptPages({ ttlMs: config.paging.keptPageTtlMs, maxEntries: config.paging.keptPageMaxEntries }),
     callerKeySecret: createHmac('sha256', secret).update('caller-key').digest(),
+    downloads: createDownloads({ settings: config.downloads, secret, http, forwardHeaders: config.forwardHeaders, ...(deps.now ? { now: deps.now } : {}), ...(deps.warn ? { warn: deps.warn } : {}) }),
   };
 }
 
@@ -81,25 +101,8 @@ function operationSignal(request: Request, config: Config): AbortSignal {
   return AbortSignal.any([request.signal, AbortSignal.timeout(config.upstream.operationDeadlineMs)]);
 }
 
-/** The path of an origin-form request target; null for absolute-form, `*` or anything malformed. */
-function requestPath(req: IncomingMessage): string | null {
-  const url = req.url ?? '';
-  if (!url.startsWith('/') || url.startsWith('//')) return null;
-  try {
-    return new URL(url, 'http://localhost').pathname;
-  } catch {
-    return null;
-  }
-}
-
-function countHeader(req: IncomingMessage, name: string): number {
-  let count = 0;
-  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]?.toLowerCase() === name) count++;
-  return count;
-}
-
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+/** The last line of defence: an unexpected failure answers 500 with no detail, and never crashes the process. */
+function failSafely(res: ServerResponse): void {
+  if (!res.headersSent) sendGraphQLError(res, 500, 'INTERNAL_SERVER_ERROR', 'Unexpected error.');
+  else res.destroy();
 }

@@ -1,0 +1,94 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestLimits } from '../config.ts';
+import { readBody } from './body.ts';
+import { isJsonContentType } from './request-guard.ts';
+import { sendGraphQLError, writeFetchResponse } from './respond.ts';
+
+/** What the route hands GraphQL requests to: Yoga's Fetch API entry point. */
+export interface FetchHandler {
+  fetch(url: string, init: RequestInit): Response | Promise<Response>;
+}
+
+const SANE_HOST = /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
+
+/**
+ * The /graphql route. Everything a request could use to exhaust the server is bounded here,
+ * before GraphQL parses a byte: method, content type, body size, batch length, query length and
+ * variables size. Only then does Yoga see the request.
+ */
+export function createGraphQLRoute(yoga: FetchHandler, limits: RequestLimits) {
+  return async function serveGraphQL(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') {
+      const problem = method === 'OPTIONS' ? null : checkSearchParams(req, limits);
+      if (problem) return sendGraphQLError(res, 400, 'BAD_USER_INPUT', problem);
+      return forward(yoga, req, res, undefined);
+    }
+    if (method !== 'POST') return sendGraphQLError(res, 405, 'BAD_USER_INPUT', 'Use GET or POST.', { allow: 'GET, POST' });
+    if (!isJsonContentType(req.headers['content-type'])) {
+      return sendGraphQLError(res, 415, 'BAD_USER_INPUT', 'Send GraphQL POSTs as Content-Type: application/json.');
+    }
+    const body = await readBody(req, limits.maxBodyBytes);
+    if (!body.ok) {
+      if (body.reason === 'too-large') {
+        sendGraphQLError(res, 413, 'BAD_USER_INPUT', `The request body is over ${limits.maxBodyBytes} bytes.`, { connection: 'close' });
+        res.once('finish', () => req.destroy());
+      } else req.destroy();
+      return;
+    }
+    const problem = checkBody(body.body, limits);
+    if (problem) return sendGraphQLError(res, 400, 'BAD_USER_INPUT', problem);
+    return forward(yoga, req, res, body.body);
+  };
+}
+
+async function forward(yoga: FetchHandler, req: IncomingMessage, res: ServerResponse, body: Buffer | undefined): Promise<void> {
+  const abort = new AbortController();
+  res.once('close', () => abort.abort());
+  const host = SANE_HOST.test(req.headers.host ?? '') ? req.headers.host : 'localhost';
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const response = await yoga.fetch(`http://${host}${req.url ?? '/graphql'}`, {
+    method: req.method ?? 'GET',
+    headers,
+    signal: abort.signal,
+    ...(body ? { body: body.toString('utf8') } : {}),
+  });
+  await writeFetchResponse(response, res);
+}
+
+function checkSearchParams(req: IncomingMessage, limits: RequestLimits): string | null {
+  const params = new URL(req.url ?? '/', 'http://localhost').searchParams;
+  return checkOperation(params.get('query'), params.get('variables'), limits);
+}
+
+function checkBody(body: Buffer, limits: RequestLimits): string | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return 'The request body is not valid JSON.';
+  }
+  const operations = Array.isArray(parsed) ? parsed : [parsed];
+  if (Array.isArray(parsed) && (parsed.length === 0 || parsed.length > limits.maxBatch)) {
+    return `A batch holds 1 to ${limits.maxBatch} operations.`;
+  }
+  for (const operation of operations) {
+    if (typeof operation !== 'object' || operation === null) return 'Each operation must be a JSON object.';
+    const { query, variables } = operation as { query?: unknown; variables?: unknown };
+    if (query !== undefined && query !== null && typeof query !== 'string') return 'The "query" must be a string.';
+    const problem = checkOperation(query ?? null, variables === undefined || variables === null ? null : JSON.stringify(variables), limits);
+    if (problem) return problem;
+  }
+  return null;
+}
+
+function checkOperation(query: string | null, variables: string | null, limits: RequestLimits): string | null {
+  if (query !== null && query.length > limits.maxQueryLength) return `The query is over ${limits.maxQueryLength} characters.`;
+  if (variables !== null && Buffer.byteLength(variables) > limits.maxVariablesBytes) {
+    return `The variables are over ${limits.maxVariablesBytes} bytes.`;
+  }
+  return null;
+}
