@@ -22,12 +22,12 @@ export interface ApiSettings {
   largePdfBytes: number | undefined;
 }
 
-export const DEFAULT_PAGE_SIZE: Record<Exclude<Endpoint, 'invoiceFile'>, number> = {
+const DEFAULT_PAGE_SIZE: Record<Exclude<Endpoint, 'invoiceFile'>, number> = {
   customers: 40,
   invoices: 40,
   subscriptions: 50,
 };
-export const MAX_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 100;
 
 const ROUTES: readonly { pattern: RegExp; route: (segment: string) => Route }[] = [
   { pattern: /^\/api\/partner\/customer$/, route: () => ({ endpoint: 'customers' }) },

@@ -2,7 +2,8 @@
 // times, newest first); each record is built on first use from its own seeded stream,
 // so 100,000 records per kind per organisation start in well under a second and a
 // record never depends on which records were looked at before it.
-import { RecordTable } from './record-table.ts';
+import { createCipheriv } from 'node:crypto';
+import { IdColumn, RecordTable } from './record-table.ts';
 import {
   createRandom,
   mixSeed,
@@ -34,14 +35,14 @@ import {
 } from './vocabulary.ts';
 
 /** The newest record of every kind is created shortly before this instant. */
-export const NEWEST_RECORD_TIME = Date.UTC(2025, 5, 30, 17, 45, 12, 481);
+const NEWEST_RECORD_TIME = Date.UTC(2025, 5, 30, 17, 45, 12, 481);
 const DAY_MS = 86_400_000;
 const HISTORY_MS = 3 * 365 * DAY_MS;
 /** Share of records created in the same millisecond as the previous one: the id tie-break matters. */
 const TIE_PROBABILITY = 0.08;
 
-export const INVOICE_STATUSES: readonly InvoiceStatus[] = ['Draft', 'Posted', 'Canceled', 'Error'];
-export const SUBSCRIPTION_STATUSES: readonly SubscriptionStatus[] = [
+const INVOICE_STATUSES: readonly InvoiceStatus[] = ['Draft', 'Posted', 'Canceled', 'Error'];
+const SUBSCRIPTION_STATUSES: readonly SubscriptionStatus[] = [
   'active', 'cancelled', 'expired', 'pending', 'initial',
 ];
 
@@ -128,7 +129,7 @@ function generateOrganisation(
 
   const customerKeys = keysOf('customers', counts.customers, 'cus-', LOWER_ALPHANUMERIC, 20);
   const customers = new RecordTable(customerKeys.ids, customerKeys.times, (index) =>
-    buildCustomer(recordRandom('customers', index), customerKeys.ids[index] ?? '', customerKeys.times[index] ?? 0),
+    buildCustomer(recordRandom('customers', index), customerKeys.ids.at(index), customerKeys.times[index] ?? 0),
   );
   const owners = new CustomerPicker(customers, customerKeys.times);
 
@@ -136,7 +137,7 @@ function generateOrganisation(
   const firstInvoiceNumber = 1_000 + orgIndex * 10_000_000;
   const invoices = new RecordTable(invoiceKeys.ids, invoiceKeys.times, (index) =>
     buildInvoice(recordRandom('invoices', index), {
-      id: invoiceKeys.ids[index] ?? '',
+      id: invoiceKeys.ids.at(index),
       time: invoiceKeys.times[index] ?? 0,
       index,
       invoiceNumber: firstInvoiceNumber + counts.invoices - index,
@@ -147,7 +148,7 @@ function generateOrganisation(
   const subscriptionKeys = keysOf('subscriptions', counts.subscriptions, 'sub-', LOWER_ALPHANUMERIC, 20);
   const subscriptions = new RecordTable(subscriptionKeys.ids, subscriptionKeys.times, (index) =>
     buildSubscription(recordRandom('subscriptions', index), {
-      id: subscriptionKeys.ids[index] ?? '',
+      id: subscriptionKeys.ids.at(index),
       time: subscriptionKeys.times[index] ?? 0,
       index,
       owners,
@@ -158,7 +159,7 @@ function generateOrganisation(
 }
 
 interface KeyColumns {
-  ids: string[];
+  ids: IdColumn;
   times: Float64Array;
 }
 
@@ -171,21 +172,45 @@ function keyColumns(random: Random, count: number, prefix: string, alphabet: str
     times[i] = time;
     if (random() >= TIE_PROBABILITY) time -= 1 + Math.floor(random() * 2 * averageStep);
   }
-  // One buffer for all id characters, sliced natively: far cheaper than building strings char by char.
-  const codes = Buffer.from(alphabet, 'latin1');
-  const chars = Buffer.allocUnsafe(count * length);
-  for (let k = 0; k < chars.length; k++) chars[k] = codes[Math.floor(random() * codes.length)] ?? 0x30;
-  const ids = new Array<string>(count);
-  for (let i = 0; i < count; i++) ids[i] = prefix + chars.toString('latin1', i * length, (i + 1) * length);
-  orderTiesByIdDescending(ids, times);
-  return { ids, times };
+  const width = prefix.length + length;
+  const bytes = Buffer.allocUnsafe(count * width);
+  const chars = keystream(random, count * length);
+  const table = alphabetTable(alphabet);
+  for (let i = 0, c = 0; i < count; i++) {
+    const at = i * width;
+    for (let k = 0; k < prefix.length; k++) bytes[at + k] = prefix.charCodeAt(k);
+    for (let k = prefix.length; k < width; k++, c++) bytes[at + k] = table[chars[c] ?? 0] ?? 0x30;
+  }
+  orderTiesByIdDescending(bytes, width, times);
+  return { ids: new IdColumn(bytes, width), times };
 }
 
-function orderTiesByIdDescending(ids: string[], times: Float64Array): void {
+/**
+ * Seeded random bytes from an AES-CTR keystream: native, so the millions of id characters
+ * of a large sandbox cost milliseconds. Deterministic, not secret.
+ */
+function keystream(random: Random, length: number): Buffer {
+  const seed = Buffer.alloc(32);
+  for (let i = 0; i < 8; i++) seed.writeUInt32LE(Math.floor(random() * 4294967296), i * 4);
+  return createCipheriv('aes-128-ctr', seed.subarray(0, 16), seed.subarray(16)).update(Buffer.alloc(length));
+}
+
+/** Maps a byte to a character of `alphabet` (near-uniform: 256 is not a multiple of 36). */
+function alphabetTable(alphabet: string): Uint8Array {
+  return Uint8Array.from({ length: 256 }, (_, byte) => alphabet.charCodeAt(byte % alphabet.length));
+}
+
+/** Within each run of equal times, sorts the packed ids descending (bytewise, as strings compare). */
+function orderTiesByIdDescending(bytes: Buffer, width: number, times: Float64Array): void {
   let runStart = 0;
-  for (let i = 1; i <= ids.length; i++) {
-    if (i < ids.length && times[i] === times[runStart]) continue;
-    if (i - runStart > 1) ids.splice(runStart, i - runStart, ...ids.slice(runStart, i).sort().reverse());
+  for (let i = 1; i <= times.length; i++) {
+    if (i < times.length && times[i] === times[runStart]) continue;
+    if (i - runStart > 1) {
+      const run: Buffer[] = [];
+      for (let k = runStart; k < i; k++) run.push(Buffer.from(bytes.subarray(k * width, (k + 1) * width)));
+      run.sort((a, b) => Buffer.compare(b, a));
+      run.forEach((id, j) => id.copy(bytes, (runStart + j) * width));
+    }
     runStart = i;
   }
 }

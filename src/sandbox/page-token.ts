@@ -14,7 +14,7 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const STANDARD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const MAX_TOKEN_LENGTH = 1024;
 
-export function encodePageToken(time: number, id: string): string {
+function encodePageToken(time: number, id: string): string {
   return Buffer.from(JSON.stringify({ created: new Date(time).toISOString(), id }), 'utf8').toString('base64');
 }
 
@@ -38,7 +38,7 @@ export function decodePageToken(token: string): KeysetPosition | null {
 }
 
 /** Index of the first record strictly after `position` in newest-first, id-descending order. */
-export function firstIndexAfter(records: KeyedSequence, position: KeysetPosition): number {
+function firstIndexAfter(records: KeyedSequence, position: KeysetPosition): number {
   let low = 0;
   let high = records.length;
   while (low < high) {

@@ -2,8 +2,7 @@
 // content stream (so tests can find the text in the bytes) and a correct xref table.
 // Rendered per request, deterministically from the invoice; optionally padded with an
 // unreferenced stream object to a target size for memory tests.
-import { createHash } from 'node:crypto';
-import { hashString } from './random.ts';
+import { createCipheriv, createHash } from 'node:crypto';
 import type { SandboxCustomer, SandboxInvoice } from './types.ts';
 
 export interface InvoicePdfInput {
@@ -19,7 +18,7 @@ const PAGE_WIDTH = 595;
 const PAGE_HEIGHT = 842;
 
 /** How money is printed: two decimals, none for JPY. */
-export function formatMoney(amount: number, currency: string): string {
+function formatMoney(amount: number, currency: string): string {
   return `${currency} ${currency === 'JPY' ? amount.toFixed(0) : amount.toFixed(2)}`;
 }
 
@@ -127,15 +126,12 @@ function assemble(objects: readonly Buffer[], invoiceId: string): Buffer {
   return Buffer.concat(chunks);
 }
 
-/** Deterministic, incompressible filler (xorshift32), so a padded PDF stays large when gzipped. */
+/**
+ * Deterministic, incompressible filler, so a padded PDF stays large when gzipped: an AES-CTR
+ * keystream keyed by the invoice id (native, so 10 MB take milliseconds). Not a secret.
+ */
 function paddingBytes(length: number, invoiceId: string): Buffer {
-  const words = new Uint32Array(Math.ceil(length / 4));
-  let state = hashString(invoiceId) || 1;
-  for (let i = 0; i < words.length; i++) {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    words[i] = state >>> 0;
-  }
-  return Buffer.from(words.buffer, 0, length);
+  const key = createHash('sha256').update(`pdf-padding:${invoiceId}`).digest();
+  const cipher = createCipheriv('aes-128-ctr', key.subarray(0, 16), key.subarray(16, 32));
+  return cipher.update(Buffer.alloc(length));
 }

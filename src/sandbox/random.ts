@@ -25,15 +25,6 @@ export function mixSeed(...parts: number[]): number {
   return hash >>> 0;
 }
 
-/** A 32-bit hash of a string, for seeding per-record streams (e.g. an invoice's PDF). */
-export function hashString(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  }
-  return fmix32(hash);
-}
-
 function fmix32(value: number): number {
   let h = value;
   h ^= h >>> 16;

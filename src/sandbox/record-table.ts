@@ -13,13 +13,41 @@ export interface RecordSequence<T> extends KeyedSequence {
   at(index: number): T;
 }
 
+/**
+ * Fixed-width Latin-1 ids packed in one buffer: no string per record until one is asked
+ * for, which keeps start-up free of hundreds of thousands of small allocations.
+ */
+export class IdColumn {
+  readonly length: number;
+
+  constructor(
+    private readonly bytes: Buffer,
+    readonly width: number,
+  ) {
+    this.length = Math.floor(bytes.length / width);
+  }
+
+  at(index: number): string {
+    if (!(index >= 0 && index < this.length)) throw new RangeError(`No record at ${index}`);
+    return this.bytes.toString('latin1', index * this.width, (index + 1) * this.width);
+  }
+
+  indexOf(id: string): number | undefined {
+    if (id.length !== this.width || !/^[\x20-\x7e]*$/.test(id)) return undefined;
+    const needle = Buffer.from(id, 'latin1');
+    for (let at = this.bytes.indexOf(needle); at !== -1; at = this.bytes.indexOf(needle, at + 1)) {
+      if (at % this.width === 0) return at / this.width;
+    }
+    return undefined;
+  }
+}
+
 export class RecordTable<T> implements RecordSequence<T> {
   private readonly cache: (T | undefined)[];
   private everything: T[] | undefined;
-  private positions: Map<string, number> | undefined;
 
   constructor(
-    private readonly ids: readonly string[],
+    private readonly ids: IdColumn,
     private readonly times: Float64Array,
     private readonly build: (index: number) => T,
   ) {
@@ -31,9 +59,7 @@ export class RecordTable<T> implements RecordSequence<T> {
   }
 
   idAt(index: number): string {
-    const id = this.ids[index];
-    if (id === undefined) throw new RangeError(`No record at ${index}`);
-    return id;
+    return this.ids.at(index);
   }
 
   timeAt(index: number): number {
@@ -58,8 +84,7 @@ export class RecordTable<T> implements RecordSequence<T> {
   }
 
   indexOf(id: string): number | undefined {
-    this.positions ??= new Map(this.ids.map((recordId, index) => [recordId, index]));
-    return this.positions.get(id);
+    return this.ids.indexOf(id);
   }
 }
 
