@@ -1,0 +1,108 @@
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { EXPIRED_TICKET_MEMORY_MS, type PdfTicket, type TicketLookup, type TicketStore } from './tickets.ts';
+
+export interface RedisTicketStoreOptions {
+  /** A redis:// or rediss:// URL; ignored when `client` is given. */
+  url?: string;
+  /** An existing connection, left open by close(). */
+  client?: Redis;
+  /** Put before every key, e.g. 'pg:'; lets several apps or test runs share one Redis. */
+  prefix: string;
+  /** 32 bytes: the AES-256-GCM key sealing tickets (see deriveTicketKey). */
+  key: Buffer;
+  now?: () => number;
+  /** Told about connection trouble; never about a ticket. */
+  onError?: (message: string) => void;
+}
+
+/**
+ * The same key on every instance that shares `secret` (CURSOR_SECRET), and a different one from
+ * the cursor and caller-key HMAC keys derived from it.
+ */
+export function deriveTicketKey(secret: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, 'partner-graph', 'pdf-download-ticket-seal v1', 32));
+}
+
+/**
+ * Tickets shared by every instance. Keys hold a SHA-256 of the ticket id, never the id itself, so
+ * reading Redis yields no working link; values are sealed with AES-256-GCM (the key name is the
+ * associated data, so a value cannot be moved to another key). The sealed entry expires with the
+ * ticket (`SET … PX`); a token-free marker outlives it so a late click is told 410, not 404.
+ */
+export function createRedisTicketStore(options: RedisTicketStoreOptions): TicketStore {
+  if (options.key.length !== 32) throw new RangeError('The ticket key must be 32 bytes');
+  const now = options.now ?? Date.now;
+  const owned = options.client === undefined;
+  const client = options.client ?? connect(options);
+  const keys = (id: string) => {
+    const digest = createHash('sha256').update(id).digest('base64url');
+    return { live: `${options.prefix}pdf-ticket:${digest}`, expired: `${options.prefix}pdf-ticket-gone:${digest}` };
+  };
+
+  return {
+    async put(id, ticket) {
+      const { live, expired } = keys(id);
+      const ttl = Math.ceil(ticket.expiresAt - now());
+      const write = client.multi();
+      if (ttl > 0) write.set(live, seal(options.key, live, ticket), 'PX', ttl);
+      write.set(expired, '1', 'PX', Math.max(ttl, 0) + EXPIRED_TICKET_MEMORY_MS);
+      const results = await write.exec();
+      const failed = results?.find(([error]) => error !== null);
+      if (!results || failed) throw new Error('Redis refused to store a download ticket');
+    },
+    async get(id) {
+      const { live, expired } = keys(id);
+      const [sealed, gone] = await client.mget(live, expired);
+      if (sealed) {
+        const ticket = open(options.key, live, sealed);
+        if (!ticket) return { state: 'unknown' };
+        return now() < ticket.expiresAt ? { state: 'valid', ticket } : { state: 'expired' };
+      }
+      return gone ? { state: 'expired' } : ({ state: 'unknown' } satisfies TicketLookup);
+    },
+    async close() {
+      if (owned) await client.quit().catch(() => client.disconnect());
+    },
+  };
+}
+
+function connect(options: RedisTicketStoreOptions): Redis {
+  if (!options.url) throw new Error('createRedisTicketStore needs a url or a client');
+  const client = new Redis(options.url, { maxRetriesPerRequest: 1, commandTimeout: 2_000, connectTimeout: 5_000 });
+  client.on('error', (error: unknown) => {
+    options.onError?.(`Redis (download tickets): ${error instanceof Error ? error.message : String(error)}`);
+  });
+  return client;
+}
+
+const VERSION = 'v1';
+
+function seal(key: Buffer, keyName: string, ticket: PdfTicket): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(Buffer.from(keyName));
+  const plain = JSON.stringify({ t: ticket.token, i: ticket.invoiceId, n: ticket.invoiceNumber, e: ticket.expiresAt });
+  const sealed = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+  return [VERSION, iv.toString('base64url'), sealed.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+}
+
+/** Null for anything not sealed by this key under this name: tampered, foreign or another version. */
+function open(key: Buffer, keyName: string, value: string): PdfTicket | null {
+  const [version, iv, sealed, tag] = value.split('.');
+  if (version !== VERSION || !iv || !sealed || !tag) return null;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: 16 }).setAAD(Buffer.from(keyName));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    const plain = Buffer.concat([decipher.update(Buffer.from(sealed, 'base64url')), decipher.final()]).toString('utf8');
+    return ticketFrom(JSON.parse(plain));
+  } catch {
+    return null;
+  }
+}
+
+function ticketFrom(value: unknown): PdfTicket | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { t, i, n, e } = value as Record<string, unknown>;
+  if (typeof t !== 'string' || typeof i !== 'string' || typeof n !== 'string' || typeof e !== 'number') return null;
+  return { token: t, invoiceId: i, invoiceNumber: n, expiresAt: e };
+}

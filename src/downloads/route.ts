@@ -1,0 +1,257 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Caller } from '../partner/caller.ts';
+import { readCredentials } from '../partner/credentials.ts';
+import { PartnerError } from '../partner/errors.ts';
+import { requestIdFrom } from '../logging/request-id.ts';
+import type { UpstreamHttp } from '../partner/http.ts';
+import { fetchInvoicePdf, isInvoiceId, type InvoicePdf } from '../partner/invoice-files.ts';
+import { DOWNLOAD_PATH } from './links.ts';
+import { SemaphoreFullError, type Semaphore } from './semaphore.ts';
+import { TICKET_ID, ticketLabel, type TicketStore } from './tickets.ts';
+
+export interface DownloadRouteDeps {
+  store: TicketStore;
+  http: UpstreamHttp;
+  /** Bounds how many decoded PDFs this process holds at once. */
+  decodes: Semaphore;
+  /** Caller headers (lower case) that may travel upstream, e.g. x-request-id. */
+  forwardHeaders: readonly string[];
+  /** One line per download request (warn for 5xx); never a token or a whole ticket. */
+  log?: DownloadLogger;
+}
+
+/** The part of a pino logger this route uses. */
+export interface DownloadLogger {
+  info(line: DownloadLogLine, message: string): void;
+  warn(line: DownloadLogLine, message: string): void;
+}
+
+export interface DownloadLogLine {
+  requestId: string;
+  method: string;
+  /** `ticket` or `invoice` when the path named one, else `invalid` (a hostile path is never logged). */
+  target: 'ticket' | 'invoice' | 'invalid';
+  /** The first characters of the ticket: enough to correlate lines, useless to download. */
+  ticketPrefix?: string;
+  invoiceId?: string;
+  status: number;
+  code?: string;
+  bytes?: number;
+  durationMs: number;
+  /** The answer started but the connection closed before its end. */
+  aborted?: boolean;
+}
+
+/** What a download path names: a ticket from a link, or an invoice id for a caller with a token. */
+type DownloadTarget = { kind: 'ticket'; ticket: string } | { kind: 'invoice'; invoiceId: string };
+
+interface Download {
+  caller: Caller;
+  invoiceId: string;
+  fileName: string;
+}
+
+/** What the log line of one request says, filled in as the request goes. */
+interface Exchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  requestId: string;
+  line: Omit<DownloadLogLine, 'status' | 'durationMs' | 'requestId' | 'method'>;
+}
+
+/** Every answer of this route: a capability URL must not leak through caches or Referer. */
+const PRIVATE_HEADERS = { 'cache-control': 'private, no-store', 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff' };
+
+/**
+ * `GET|HEAD /downloads/invoices/{ticket}.pdf` (a link from `Invoice.pdfUrl`, no header needed) and
+ * `GET|HEAD /downloads/invoices/{invoiceId}.pdf` with `Authorization: Bearer`. `path` is the
+ * already normalised pathname; anything else under /downloads is 404 before any lookup.
+ */
+export function createDownloadRoute(deps: DownloadRouteDeps): (req: IncomingMessage, res: ServerResponse, path: string) => void {
+  return (req, res, path) => {
+    const exchange: Exchange = { req, res, requestId: requestIdFrom(headerOf(req, 'x-request-id')), line: { target: 'invalid' } };
+    const started = performance.now();
+    res.setHeader('x-request-id', exchange.requestId);
+    res.once('close', () => logExchange(deps, exchange, Math.round(performance.now() - started)));
+    serve(deps, exchange, path).catch(() => {
+      exchange.line.code = 'INTERNAL_SERVER_ERROR';
+      if (!res.headersSent) sendError(exchange, 500, 'INTERNAL_SERVER_ERROR', 'The download failed.');
+      else res.destroy();
+    });
+  };
+}
+
+function logExchange(deps: DownloadRouteDeps, { req, res, requestId, line }: Exchange, durationMs: number): void {
+  const status = res.headersSent ? res.statusCode : 499; // 499: the client left before an answer
+  const aborted = res.headersSent && !res.writableFinished;
+  const entry: DownloadLogLine = { requestId, method: req.method ?? '', ...line, status, durationMs, ...(aborted ? { aborted } : {}) };
+  if (status >= 500) deps.log?.warn(entry, 'invoice pdf download');
+  else deps.log?.info(entry, 'invoice pdf download');
+}
+
+export function downloadTarget(path: string): DownloadTarget | null {
+  if (!path.startsWith(DOWNLOAD_PATH) || !path.endsWith('.pdf')) return null;
+  const name = path.slice(DOWNLOAD_PATH.length, -'.pdf'.length);
+  if (TICKET_ID.test(name)) return { kind: 'ticket', ticket: name };
+  if (isInvoiceId(name)) return { kind: 'invoice', invoiceId: name.toLowerCase() };
+  return null;
+}
+
+async function serve(deps: DownloadRouteDeps, exchange: Exchange, path: string): Promise<void> {
+  const { req, res } = exchange;
+  const target = downloadTarget(path);
+  if (!target) return sendError(exchange, 404, 'NOT_FOUND', 'No such download.');
+  exchange.line = target.kind === 'ticket' ? { target: 'ticket', ticketPrefix: ticketLabel(target.ticket) } : { target: 'invoice', invoiceId: target.invoiceId };
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    return sendError(exchange, 405, 'METHOD_NOT_ALLOWED', 'Use GET or HEAD.', { allow: 'GET, HEAD' });
+  }
+  const signal = abortedWhenClosed(res);
+  const download = target.kind === 'ticket' ? await fromTicket(deps, exchange, target.ticket, signal) : fromAuthorization(deps, exchange, target.invoiceId, signal);
+  if (!download) return;
+  exchange.line.invoiceId = download.invoiceId;
+
+  let release: () => void;
+  try {
+    release = await deps.decodes.acquire(signal);
+  } catch (error) {
+    if (error instanceof SemaphoreFullError) return sendError(exchange, 503, 'BUSY', 'Too many downloads at once; retry shortly.', { 'retry-after': '1' });
+    return; // the client went away while waiting
+  }
+  try {
+    const pdf = await fetchInvoicePdf(deps.http, download.caller, download.invoiceId);
+    exchange.line.bytes = pdf.byteLength;
+    await sendPdf(req, res, pdf, download.fileName);
+  } catch (error) {
+    if (!(error instanceof PartnerError)) throw error;
+    sendUpstreamError(exchange, error);
+  } finally {
+    release();
+  }
+}
+
+async function fromTicket(deps: DownloadRouteDeps, exchange: Exchange, ticket: string, signal: AbortSignal): Promise<Download | null> {
+  let found: Awaited<ReturnType<TicketStore['get']>>;
+  try {
+    found = await deps.store.get(ticket);
+  } catch {
+    sendError(exchange, 503, 'TICKETS_UNAVAILABLE', 'Downloads are unavailable right now; retry shortly.', { 'retry-after': '5' });
+    return null;
+  }
+  if (found.state !== 'valid') {
+    if (found.state === 'expired') sendError(exchange, 410, 'LINK_EXPIRED', 'This download link has expired; ask for a new one.');
+    else sendError(exchange, 404, 'NOT_FOUND', 'This download link is not valid.');
+    return null;
+  }
+  const { token, invoiceId, invoiceNumber } = found.ticket;
+  return { caller: { token, headers: upstreamHeaders(deps, exchange), signal }, invoiceId, fileName: invoiceNumber };
+}
+
+function fromAuthorization(deps: DownloadRouteDeps, exchange: Exchange, invoiceId: string, signal: AbortSignal): Download | null {
+  const { req } = exchange;
+  const values: string[] = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    if (req.rawHeaders[i]?.toLowerCase() === 'authorization') values.push(req.rawHeaders[i + 1] ?? '');
+  }
+  const credentials = readCredentials(values);
+  if (!credentials.ok) {
+    const hint = values.length === 0 ? 'Follow a link from Invoice.pdfUrl, or send `Authorization: Bearer <token>`.' : credentials.problem;
+    sendError(exchange, 401, 'UNAUTHENTICATED', hint, { 'www-authenticate': 'Bearer' });
+    return null;
+  }
+  return { caller: { token: credentials.token, headers: upstreamHeaders(deps, exchange), signal }, invoiceId, fileName: invoiceId };
+}
+
+async function sendPdf(req: IncomingMessage, res: ServerResponse, pdf: InvoicePdf, fileName: string): Promise<void> {
+  res.writeHead(200, {
+    ...PRIVATE_HEADERS,
+    'content-type': 'application/pdf',
+    'content-length': String(pdf.byteLength),
+    'content-disposition': `attachment; filename="${safeFileName(fileName)}.pdf"`,
+  });
+  if (req.method === 'HEAD') return void res.end();
+  // Each chunk is let go as soon as the socket has it, so a slow reader shrinks what is held.
+  for (let i = 0; i < pdf.chunks.length; i++) {
+    const chunk = pdf.chunks[i];
+    pdf.chunks[i] = EMPTY;
+    if (res.destroyed) return;
+    if (chunk && !res.write(chunk)) await drainedOrClosed(res);
+  }
+  res.end();
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * A reader that takes nothing for this long is cut off: it holds a decode slot and a decoded
+ * PDF, and a few such readers would otherwise stall every download of the process.
+ */
+const STALLED_READER_MS = 30_000;
+
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const stalled = setTimeout(() => res.destroy(), STALLED_READER_MS);
+    const done = () => {
+      clearTimeout(stalled);
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    res.on('drain', done).on('close', done);
+  });
+}
+
+/** Upstream 401/403/404 keep their status; a timeout is 504; any other failure, or a non-PDF, is 502. */
+function sendUpstreamError(exchange: Exchange, error: PartnerError): void {
+  if (exchange.res.headersSent) return void exchange.res.destroy();
+  switch (error.code) {
+    case 'UNAUTHENTICATED':
+      return sendError(exchange, 401, error.code, 'The partner API refused the credentials for this invoice.', { 'www-authenticate': 'Bearer' });
+    case 'FORBIDDEN':
+      return sendError(exchange, 403, error.code, 'The partner API refused access to this invoice.');
+    case 'NOT_FOUND':
+      return sendError(exchange, 404, error.code, 'The partner API has no such invoice.');
+    case 'RATE_LIMITED':
+      return sendError(exchange, 429, error.code, 'The partner API is rate limiting; retry later.', { 'retry-after': String(error.retryAfter ?? 1) });
+    case 'UPSTREAM_TIMEOUT':
+      return sendError(exchange, 504, error.code, 'The partner API did not answer in time.');
+    default:
+      return sendError(exchange, 502, error.code, 'The partner API did not deliver the invoice PDF.');
+  }
+}
+
+function sendError({ res, line }: Exchange, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  line.code = code;
+  if (res.destroyed) return;
+  const text = JSON.stringify({ message, code });
+  res.writeHead(status, { ...headers, ...PRIVATE_HEADERS, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)) });
+  res.end(text);
+}
+
+function abortedWhenClosed(res: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort(new Error('The client closed the connection.'));
+  });
+  return controller.signal;
+}
+
+/** Allowlisted caller headers, with this request's id as `x-request-id` so upstream lines correlate. */
+function upstreamHeaders(deps: DownloadRouteDeps, { req, requestId }: Exchange): Record<string, string> {
+  const forwarded: Record<string, string> = {};
+  for (const name of deps.forwardHeaders) {
+    const value = headerOf(req, name);
+    if (value !== undefined && value.length <= 256) forwarded[name] = value;
+  }
+  forwarded['x-request-id'] = requestId;
+  return forwarded;
+}
+
+function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Invoice numbers are plain (INV00001234); anything else is replaced so the header stays well-formed. */
+function safeFileName(name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100);
+  return safe || 'invoice';
+}
