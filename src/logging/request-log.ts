@@ -1,0 +1,71 @@
+import { getOperationAST, type GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import { requestIdFrom } from './request-id.ts';
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+export interface RequestLog {
+  /** A Yoga plugin: writes one line per GraphQL HTTP request and echoes the request id header. */
+  plugin: Plugin;
+  /** The id of this request: the caller's `x-request-id` when sane, else a generated one. */
+  requestIdOf(request: Request): string;
+}
+
+interface RequestFacts {
+  id: string;
+  startedAt: number;
+  /** Names of operations executed, or (when none ran) of those asked for. */
+  executed: string[];
+  requested: string[];
+  codes: string[];
+}
+
+export function createRequestLog(logger: Logger, now: () => number = () => performance.now()): RequestLog {
+  const seen = new WeakMap<Request, RequestFacts>();
+  const factsOf = (request: Request): RequestFacts => {
+    let facts = seen.get(request);
+    if (!facts) {
+      facts = { id: requestIdFrom(request.headers.get(REQUEST_ID_HEADER)), startedAt: now(), executed: [], requested: [], codes: [] };
+      seen.set(request, facts);
+    }
+    return facts;
+  };
+
+  const plugin: Plugin = {
+    onRequest({ request }) {
+      factsOf(request);
+    },
+    onParams({ request, params }) {
+      factsOf(request).requested.push(params.operationName ?? '(anonymous)');
+    },
+    onExecute({ args }) {
+      const name = getOperationAST(args.document, args.operationName)?.name?.value ?? '(anonymous)';
+      factsOf(args.contextValue.request).executed.push(name);
+    },
+    onResultProcess({ request, result }) {
+      const results = Symbol.asyncIterator in result ? [] : Array.isArray(result) ? result : [result];
+      const codes = results.flatMap((r) => (r.errors ?? []).map((e: GraphQLError) => String(e.extensions?.['code'] ?? 'UNKNOWN')));
+      factsOf(request).codes.push(...codes);
+    },
+    onResponse({ request, response }) {
+      const facts = factsOf(request);
+      try {
+        response.headers.set(REQUEST_ID_HEADER, facts.id);
+      } catch {
+        // an immutable response (e.g. Response.error()) keeps its headers
+      }
+      const line = {
+        requestId: facts.id,
+        operationName: (facts.executed.length ? facts.executed : facts.requested).join(',') || null,
+        status: response.status,
+        durationMs: Math.round(now() - facts.startedAt),
+        codes: [...new Set(facts.codes)],
+      };
+      if (facts.codes.includes('INTERNAL_SERVER_ERROR') || response.status >= 500) logger.error(line, 'graphql request');
+      else if (facts.codes.some((code) => code.startsWith('UPSTREAM_') || code === 'RATE_LIMITED')) logger.warn(line, 'graphql request');
+      else logger.info(line, 'graphql request');
+    },
+  };
+  return { plugin, requestIdOf: (request) => factsOf(request).id };
+}

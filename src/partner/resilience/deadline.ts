@@ -1,0 +1,37 @@
+/**
+ * An operation's deadline travels with its abort signal, so that the upstream layer can tell how
+ * much time is left (to cap a backoff or a Retry-After) without every caller passing it along.
+ */
+const deadlines = new WeakMap<AbortSignal, number>();
+
+/** A signal that aborts after `ms` or when `parent` aborts; its deadline is readable with `remainingMs`. */
+export function deadlineSignal(ms: number, parent?: AbortSignal, now: () => number = performance.now.bind(performance)): AbortSignal {
+  const timeout = AbortSignal.timeout(ms);
+  const signal = parent ? AbortSignal.any([parent, timeout]) : timeout;
+  deadlines.set(signal, now() + ms);
+  return signal;
+}
+
+/** Milliseconds left before the signal's deadline; Infinity when it has none, 0 once aborted. */
+export function remainingMs(signal: AbortSignal | undefined, now: number): number {
+  if (!signal) return Number.POSITIVE_INFINITY;
+  if (signal.aborted) return 0;
+  const at = deadlines.get(signal);
+  return at === undefined ? Number.POSITIVE_INFINITY : Math.max(0, at - now);
+}
+
+/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,240 @@
+import { PartnerError, UpstreamConnectionError, type PartnerErrorCode } from '../errors.ts';
+import type { UpstreamHttp, UpstreamRequest, UpstreamStream } from '../http.ts';
+import { createCircuitBreaker, type BreakerOutcome, type BreakerState, type CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.ts';
+import { createConcurrencyLimiter, type ConcurrencyLimiterOptions } from './concurrency.ts';
+import { remainingMs, sleep as abortableSleep } from './deadline.ts';
+import { createRetryBudget } from './retry-budget.ts';
+import { decideRetry, type RetryPolicyOptions, type RetryReason } from './retry-policy.ts';
+
+export interface ResilienceOptions {
+  retry: RetryPolicyOptions;
+  /** See createRetryBudget; `capacity` defaults to 10 retries. */
+  budget: { ratio: number; floorPerSecond: number; capacity?: number };
+  breaker: Omit<CircuitBreakerOptions, 'now' | 'onStateChange'>;
+  concurrency: ConcurrencyLimiterOptions;
+  /** A streamed body's slot is freed after this long even if nobody reads it (the transport's own timeout). */
+  callTimeoutMs: number;
+  events?: ResilienceEvents;
+  /** Injectable for tests: a monotonic clock in ms (default performance.now), [0,1) randomness, an abortable sleep. */
+  now?: () => number;
+  random?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/** One logical upstream call (all its attempts), for logs and metrics. */
+export interface UpstreamCallInfo {
+  endpoint: string;
+  method: 'get' | 'stream';
+  requestId: string | null;
+  /** The last upstream status, null when none arrived. */
+  status: number | null;
+  /** Null on success. */
+  code: PartnerErrorCode | null;
+  durationMs: number;
+  /** Attempts that reached the transport. */
+  attempts: number;
+  retries: number;
+  /** The endpoint's breaker state after the call. */
+  breaker: BreakerState;
+  /** Refused by an open breaker without calling the upstream. */
+  failedFast: boolean;
+  /** A retry was due but the retry budget was spent. */
+  retryBudgetExhausted: boolean;
+}
+
+export interface RetryInfo {
+  endpoint: string;
+  requestId: string | null;
+  /** The attempt that failed (1 = the first). */
+  attempt: number;
+  delayMs: number;
+  reason: RetryReason;
+  status: number | null;
+}
+
+export interface BreakerChange {
+  endpoint: string;
+  from: BreakerState;
+  to: BreakerState;
+}
+
+/** Hooks for logs and metrics; a listener that throws never affects a call. */
+export interface ResilienceEvents {
+  onUpstreamCall?(info: UpstreamCallInfo): void;
+  onRetry?(info: RetryInfo): void;
+  onBreakerStateChange?(change: BreakerChange): void;
+}
+
+export interface ResilientHttp extends UpstreamHttp {
+  /** Each endpoint's breaker state, for health checks and metrics. */
+  breakerStates(): Record<string, BreakerState>;
+  stats(): { active: number; waiting: number; retryBudget: number };
+}
+
+const DEFAULT_BUDGET_CAPACITY = 10;
+
+/**
+ * Wraps the transport in the upstream policies, outermost first per attempt: circuit breaker (per
+ * endpoint), concurrency limit (per instance), then the call; failed attempts are retried per
+ * `decideRetry` while the retry budget and the operation's deadline allow. Every error stays a
+ * PartnerError.
+ */
+export function createResilientHttp(inner: UpstreamHttp, options: ResilienceOptions): ResilientHttp {
+  const now = options.now ?? (() => performance.now());
+  const random = options.random ?? Math.random;
+  const sleep = options.sleep ?? abortableSleep;
+  const events = options.events ?? {};
+  const limiter = createConcurrencyLimiter(options.concurrency);
+  const budget = createRetryBudget({ ...options.budget, capacity: options.budget.capacity ?? DEFAULT_BUDGET_CAPACITY, now });
+  const breakers = new Map<string, CircuitBreaker>();
+
+  const breakerFor = (endpoint: string): CircuitBreaker => {
+    let breaker = breakers.get(endpoint);
+    if (!breaker) {
+      breaker = createCircuitBreaker({
+        ...options.breaker,
+        now,
+        onStateChange: (from, to) => notify(() => events.onBreakerStateChange?.({ endpoint, from, to })),
+      });
+      breakers.set(endpoint, breaker);
+    }
+    return breaker;
+  };
+
+  async function run<T extends { status: number }>(
+    request: UpstreamRequest,
+    method: UpstreamCallInfo['method'],
+    send: () => Promise<T>,
+    keep: (value: T, release: () => void) => T,
+  ): Promise<T> {
+    const started = now();
+    const breaker = breakerFor(request.endpoint);
+    const requestId = request.headers?.['x-request-id'] ?? null;
+    const call = { attempts: 0, retries: 0, retried502: false, failedFast: false, retryBudgetExhausted: false };
+    const report = (status: number | null, code: PartnerErrorCode | null) =>
+      notify(() =>
+        events.onUpstreamCall?.({ endpoint: request.endpoint, method, requestId, status, code, durationMs: Math.round(now() - started), ...call, breaker: breaker.state() }),
+      );
+    const fail = (error: PartnerError): never => {
+      report(error.upstream.status ?? null, error.code);
+      throw error;
+    };
+    budget.recordCall();
+    let lastError: PartnerError | null = null;
+
+    for (;;) {
+      const permit = breaker.tryAcquire();
+      if (!permit) {
+        call.failedFast = call.attempts === 0;
+        return fail(lastError ?? breakerOpenError(request.endpoint, breaker.retryInMs()));
+      }
+      let release: (() => void) | null = null;
+      let error: PartnerError;
+      try {
+        release = await limiter.acquire(request.signal);
+        call.attempts++;
+        const value = await send();
+        breaker.record(permit, 'success');
+        report(value.status, null);
+        return keep(value, release);
+      } catch (thrown) {
+        release?.();
+        error = asPartnerError(thrown);
+        breaker.record(permit, release ? breakerOutcome(error, request.signal) : 'neutral');
+      }
+      lastError = error;
+
+      const decision = decideRetry(
+        { error, attempt: call.retries + 1, retried502: call.retried502, remainingMs: remainingMs(request.signal, now()) },
+        options.retry,
+        random,
+      );
+      if (!decision.retry) return fail(error);
+      if (!budget.tryRetry()) {
+        call.retryBudgetExhausted = true;
+        return fail(error);
+      }
+      if (decision.reason === 'bad-gateway') call.retried502 = true;
+      notify(() =>
+        events.onRetry?.({ endpoint: request.endpoint, requestId, attempt: call.retries + 1, delayMs: decision.delayMs, reason: decision.reason, status: error.upstream.status ?? null }),
+      );
+      try {
+        await sleep(decision.delayMs, request.signal);
+      } catch {
+        return fail(new PartnerError('UPSTREAM_TIMEOUT', 'Upstream call aborted: the operation deadline passed while waiting to retry.', error.upstream));
+      }
+      call.retries++;
+    }
+  }
+
+  return {
+    get: (request) =>
+      run(request, 'get', () => inner.get(request), (value, release) => {
+        release();
+        return value;
+      }),
+    stream: (request) => run(request, 'stream', () => inner.stream(request), (value, release) => holdUntilRead(value, release, request.signal, options.callTimeoutMs)),
+    close: () => inner.close(),
+    breakerStates: () => Object.fromEntries([...breakers].map(([endpoint, breaker]) => [endpoint, breaker.state()])),
+    stats: () => ({ ...limiter.stats(), retryBudget: budget.balance() }),
+  };
+}
+
+/** A stream keeps its concurrency slot until its body is read, abandoned, aborted or timed out. */
+function holdUntilRead(value: UpstreamStream, release: () => void, signal: AbortSignal | undefined, timeoutMs: number): UpstreamStream {
+  const timer = setTimeout(done, timeoutMs);
+  timer.unref();
+  signal?.addEventListener('abort', done, { once: true });
+  function done() {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', done);
+    release();
+  }
+  return { ...value, body: releasing(value.body, done) };
+}
+
+async function* releasing(body: AsyncIterable<Buffer>, done: () => void): AsyncGenerator<Buffer> {
+  try {
+    yield* body;
+  } finally {
+    done();
+  }
+}
+
+/** How an attempt's failure bears on the endpoint's health: only the upstream failing counts. */
+export function breakerOutcome(error: PartnerError, callerSignal: AbortSignal | undefined): BreakerOutcome {
+  if (callerSignal?.aborted) return 'neutral'; // the caller's deadline or disconnect says nothing about the endpoint
+  if (error instanceof UpstreamConnectionError) return 'failure';
+  if (error.code === 'UPSTREAM_BAD_RESPONSE') return 'neutral';
+  const status = error.upstream.status;
+  if (status === undefined) return error.code === 'UPSTREAM_TIMEOUT' ? 'failure' : 'neutral';
+  if (status >= 500) return 'failure';
+  return status === 429 ? 'neutral' : 'success'; // 400/401/403/404: the endpoint is up and answering
+}
+
+function breakerOpenError(endpoint: string, retryInMs: number): PartnerError {
+  const seconds = Math.max(1, Math.ceil(retryInMs / 1000));
+  return new PartnerError('UPSTREAM_UNAVAILABLE', `The partner API's ${endpoint} endpoint is failing; calls to it are paused for about ${seconds} s.`);
+}
+
+function asPartnerError(error: unknown): PartnerError {
+  return error instanceof PartnerError ? error : new PartnerError('UPSTREAM_UNAVAILABLE', 'The partner API call failed unexpectedly.');
+}
+
+function notify(listener: () => void): void {
+  try {
+    listener();
+  } catch {
+    // a broken listener must never break an upstream call
+  }
+}
+
+/** Every listener set in turn (e.g. the logger's and the metrics'); absent sets are skipped. */
+export function combineEvents(...sets: (ResilienceEvents | undefined)[]): ResilienceEvents {
+  const present = sets.filter((set): set is ResilienceEvents => set !== undefined);
+  return {
+    onUpstreamCall: (info) => present.forEach((set) => notify(() => set.onUpstreamCall?.(info))),
+    onRetry: (info) => present.forEach((set) => notify(() => set.onRetry?.(info))),
+    onBreakerStateChange: (change) => present.forEach((set) => notify(() => set.onBreakerStateChange?.(change))),
+  };
+}
