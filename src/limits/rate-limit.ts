@@ -1,0 +1,106 @@
+import { GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { RateLimitSettings } from '../config.ts';
+import { callerKey } from '../context.ts';
+import { readCredentials } from '../partner/credentials.ts';
+import { createMemoryRateLimitStore } from './memory-store.ts';
+import { createRedisRateLimitStore } from './redis-store.ts';
+import type { BucketShape, RateDecision, RateLimitStore } from './token-bucket.ts';
+
+export interface RateLimiterOptions {
+  settings: RateLimitSettings;
+  /** The key caller keys are HMACs under (Services.callerKeySecret): the same on every instance that shares CURSOR_SECRET. */
+  callerKeySecret: Buffer;
+  /** Replaces the store the settings name (tests). */
+  store?: RateLimitStore;
+  now?: () => number;
+  warn?: (message: string) => void;
+  /** Told of each refused request, for metrics. */
+  onRejected?: () => void;
+  /** Told each time the shared store failed and this process's memory decided instead. */
+  onStoreError?: () => void;
+}
+
+export interface RateLimiter {
+  /** A Yoga plugin: charges the caller one token per operation once the request is parsed, before anything executes. */
+  plugin: Plugin;
+  /** Where the buckets are: 'redis' (shared), 'memory' (this process) or 'off'. */
+  storeKind: 'redis' | 'memory' | 'off';
+  take(key: string, cost: number): Promise<RateDecision>;
+  close(): Promise<void>;
+}
+
+/** After the shared store fails, this process decides alone for a while rather than wait on a sick Redis per request. */
+const FALLBACK_MS = 5_000;
+
+/**
+ * The per-caller rate limit: a token bucket per caller key (an HMAC of the bearer token, so no
+ * token is ever a key), refilled at `perMinute` and holding `burst`. A request costs one token per
+ * operation (a batch of 5 costs 5; never more than `burst`, so any allowed batch can pass). Requests
+ * without a well-formed bearer token are not charged: they fail UNAUTHENTICATED before any upstream call.
+ */
+export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
+  const { settings } = options;
+  if (settings.perMinute === 0) {
+    return { plugin: {}, storeKind: 'off', take: async () => ({ allowed: true, remaining: Infinity, retryAfterMs: 0 }), close: async () => {} };
+  }
+  const shape: BucketShape = { ratePerMs: settings.perMinute / 60_000, capacity: settings.burst };
+  const now = options.now ?? (() => performance.now());
+  const memory = createMemoryRateLimitStore({ shape, now });
+  const shared =
+    options.store ??
+    (settings.redisUrl
+      ? createRedisRateLimitStore({ url: settings.redisUrl, prefix: settings.redisKeyPrefix, shape, ...(options.warn ? { onError: options.warn } : {}) })
+      : null);
+  let fallbackUntil = -Infinity;
+
+  async function take(key: string, cost: number): Promise<RateDecision> {
+    const units = Math.min(Math.max(1, cost), shape.capacity);
+    if (!shared || now() < fallbackUntil) return memory.take(key, units);
+    try {
+      return await shared.take(key, units);
+    } catch (error) {
+      fallbackUntil = now() + FALLBACK_MS;
+      options.onStoreError?.();
+      options.warn?.(`Rate limits: the shared store failed (${error instanceof Error ? error.message : 'unknown error'}); this process limits on its own for ${FALLBACK_MS / 1000} s.`);
+      return memory.take(key, units);
+    }
+  }
+
+  const plugin: Plugin = {
+    onRequestParse({ request }) {
+      const authorization = request.headers.get('authorization');
+      const credentials = readCredentials(authorization === null ? [] : [authorization]);
+      if (!credentials.ok) return;
+      const key = callerKey(options.callerKeySecret, credentials.token);
+      return {
+        async onRequestParseDone({ requestParserResult }) {
+          const operations = Array.isArray(requestParserResult) ? requestParserResult.length : 1;
+          const decision = await take(key, operations);
+          if (decision.allowed) return;
+          options.onRejected?.();
+          throw rateLimitedError(decision.retryAfterMs, settings);
+        },
+      };
+    },
+  };
+
+  return {
+    plugin,
+    storeKind: options.store || settings.redisUrl ? 'redis' : 'memory',
+    take,
+    async close() {
+      await memory.close();
+      await shared?.close();
+    },
+  };
+}
+
+/** Thrown while the request is parsed, so Yoga answers it whole: HTTP 429, Retry-After, `extensions.retryAfter`. */
+function rateLimitedError(retryAfterMs: number, settings: RateLimitSettings): GraphQLError {
+  const retryAfter = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new GraphQLError(
+    `Too many requests: this token may send ${settings.perMinute} operations a minute, ${settings.burst} at once. Retry after ${retryAfter} s.`,
+    { extensions: { code: 'RATE_LIMITED', retryAfter, http: { status: 429, headers: { 'Retry-After': String(retryAfter) } } } },
+  );
+}
