@@ -46,10 +46,10 @@ export function createPartnerGraphClient(endpoint: string, options: PartnerGraph
         return page ? { nodes: page.edges.map((e) => e.node), pageInfo: page.pageInfo } : null;
       });
     },
-    /** Every invoice, page by page, `first` at a time. */
-    async *allInvoices(first = 100): AsyncGenerator<Page<InvoicesPageQuery, 'invoices'>['edges'][number]['node']> {
+    /** Every invoice, page by page, `first` at a time; each `pdfUrl` lives `pdfExpiresIn` seconds (server default when absent). */
+    async *allInvoices(first = 100, pdfExpiresIn?: number): AsyncGenerator<Page<InvoicesPageQuery, 'invoices'>['edges'][number]['node']> {
       yield* walk(async (after) => {
-        const page = (await client.request(InvoicesPageDocument, { first, after })).invoices;
+        const page = (await client.request(InvoicesPageDocument, { first, after, ...(pdfExpiresIn === undefined ? {} : { pdfExpiresIn }) })).invoices;
         return page ? { nodes: page.edges.map((e) => e.node), pageInfo: page.pageInfo } : null;
       });
     },

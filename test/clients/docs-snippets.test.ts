@@ -1,0 +1,22 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = new URL('../../', import.meta.url);
+// A marked fence: `<!-- snippet: path -->`, then a ```ts block whose text must appear verbatim in path.
+const SNIPPET = /<!-- snippet: (\S+) -->\n```ts\n([\s\S]*?)```/g;
+
+describe('docs/frontend.md shows the client code the tests run', async () => {
+  const doc = await readFile(new URL('docs/frontend.md', ROOT), 'utf8');
+  const snippets = [...doc.matchAll(SNIPPET)].map(([, path = '', code = '']) => ({ path, code }));
+
+  it('has marked snippets for Apollo, Relay and urql', () => {
+    const sources = new Set(snippets.map((s) => s.path));
+    for (const test of ['test/clients/apollo.test.ts', 'test/clients/relay.test.ts', 'test/clients/relay/InvoiceList.ts', 'test/clients/urql.test.ts']) {
+      expect(sources).toContain(test);
+    }
+  });
+
+  it.each(snippets.map((s, i) => [i + 1, s.path, s.code] as const))('snippet %i is verbatim in %s', async (_n, path, code) => {
+    expect(await readFile(new URL(path, ROOT), 'utf8')).toContain(code);
+  });
+});

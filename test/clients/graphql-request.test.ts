@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+// Imported by the package's own name, through package.json `exports`, as a frontend repo would.
+import { createPartnerGraphClient, type InvoicesPageQuery } from 'partner-graph/client';
+import { walkRest, type ListEndpoint } from '../support/rest.ts';
+import { startStack, type Stack } from '../support/stack.ts';
+
+const COUNTS = { customers: 43, invoices: 57, subscriptions: 31 };
+const FIRST = 10;
+
+describe('the typed graphql-request client (partner-graph/client)', () => {
+  let stack: Stack;
+  let graphqlRequests = 0;
+  const truth = new Map<ListEndpoint, string[]>();
+  const countingFetch: typeof fetch = (input, init) => {
+    graphqlRequests++;
+    return fetch(input, init);
+  };
+
+  beforeAll(async () => {
+    stack = await startStack({ sandbox: { ...COUNTS, trailingTokens: true } });
+    for (const c of ['customers', 'invoices', 'subscriptions'] as const) truth.set(c, await walkRest(stack.sandbox.url, stack.orgA.token, c));
+  });
+  afterAll(() => stack.close());
+
+  const client = () => createPartnerGraphClient(stack.graphqlUrl, { token: stack.orgA.token, fetch: countingFetch });
+
+  it.each([
+    ['customers', (c: ReturnType<typeof client>) => c.allCustomers(FIRST)],
+    ['invoices', (c: ReturnType<typeof client>) => c.allInvoices(FIRST)],
+    ['subscriptions', (c: ReturnType<typeof client>) => c.allSubscriptions(FIRST)],
+  ] as const)('walks %s to the end: the REST truth, in order, one request per page and none after the last', async (connection, all) => {
+    graphqlRequests = 0;
+    const ids: string[] = [];
+    for await (const node of all(client())) ids.push(node.id);
+    expect(ids).toEqual(truth.get(connection));
+    expect(graphqlRequests).toBe(Math.ceil(COUNTS[connection] / FIRST));
+  });
+
+  it('types each operation from schema.graphql: invoice nodes carry a string pdfUrl, the connection may be null', async () => {
+    const page = await client().invoices({ first: 2, pdfExpiresIn: 60 });
+    expectTypeOf(page).toEqualTypeOf<InvoicesPageQuery>();
+    expectTypeOf<NonNullable<InvoicesPageQuery['invoices']>['edges'][number]['node']['pdfUrl']>().toEqualTypeOf<string>();
+    expect(page.invoices?.edges.map((e) => e.node.id)).toEqual(truth.get('invoices')?.slice(0, 2));
+    expect(page.invoices?.edges[0]?.node.pdfUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/downloads\/invoices\/[A-Za-z0-9_-]{43}\.pdf$/);
+  });
+
+  it('surfaces a GraphQL error code to the caller', async () => {
+    const error: unknown = await client().invoices({ first: 1, after: 'not-a-cursor' }).then(() => null, (e: unknown) => e);
+    expect(error).toMatchObject({ response: { errors: [{ extensions: { code: 'BAD_USER_INPUT' } }] } });
+  });
+
+  it('passes allInvoices\' link lifetime to pdfUrl(expiresIn:), which the server checks', async () => {
+    const walk = client().allInvoices(FIRST, 0);
+    const error: unknown = await walk.next().then(() => null, (e: unknown) => e);
+    expect(error).toMatchObject({ response: { errors: [{ path: expect.arrayContaining(['pdfUrl']), extensions: { code: 'BAD_USER_INPUT' } }] } });
+    const first = await client().allInvoices(FIRST, 3600).next();
+    expect(first.value?.pdfUrl).toMatch(/\/downloads\/invoices\//);
+  });
+});
