@@ -1,19 +1,26 @@
 import { randomBytes, createHmac } from 'node:crypto';
+import type { DestinationStream } from 'pino';
 import type { RequestListener, ServerResponse } from 'node:http';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.ts';
 import { createContext, type Context, type Services } from './context.ts';
 import { createDownloads } from './downloads/downloads.ts';
-import { EXAMPLE_OPERATION } from './graphiql.ts';
+import { EXAMPLE_OPERATION, createGraphiQLRenderer } from './graphiql.ts';
 import { createGraphQLRoute } from './http/graphql-route.ts';
 import { countHeader, requestPath } from './http/request-guard.ts';
 import { sendGraphQLError, sendJson } from './http/respond.ts';
+import { corsOptions, yogaPlugins } from './http/yoga-plugins.ts';
+import { createRateLimiter } from './limits/rate-limit.ts';
+import { createLogger, type Logger } from './logging/logger.ts';
+import { createRequestLog } from './logging/request-log.ts';
+import { upstreamLogEvents } from './logging/upstream-log.ts';
 import { createCursorCodec } from './pagination/cursor.ts';
+import { createOperations, type Operations } from './ops/operations.ts';
 import { createKeptPages } from './pagination/kept-pages.ts';
 import { createUpstreamHttp, type UpstreamHttp } from './partner/http.ts';
-import { useCallerCredentials } from './schema/auth-plugin.ts';
+import { deadlineSignal } from './partner/resilience/deadline.ts';
+import { combineEvents, createResilientHttp, type ResilienceEvents, type ResilienceOptions } from './partner/resilience/resilient-http.ts';
 import { maskError } from './schema/errors.ts';
-import { useOperationLimits } from './schema/limits.ts';
 import { schema } from './schema/index.ts';
 
 export interface AppDeps {
@@ -23,6 +30,11 @@ export interface AppDeps {
   demoToken?: string;
   /** Said once at start when the cursor secret is random (a dev-only setting). */
   warn?: (message: string) => void;
+  /** The JSON logger; built from config.logLevel, writing to `logDestination` or stdout, when absent. */
+  logger?: Logger;
+  logDestination?: DestinationStream;
+  /** More listeners for upstream calls, retries and breaker changes (e.g. metrics), besides the log. */
+  upstreamEvents?: ResilienceEvents;
   /** The clock download tickets expire by; Date.now when absent. */
   now?: () => number;
 }
@@ -32,31 +44,45 @@ export interface App {
   handle: RequestListener;
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
   services: Services;
+  /** /ready, /metrics and traces; `ops.readiness.drain()` turns /ready to 503 when shutting down. */
+  ops: Operations;
   close(): Promise<void>;
 }
 
 export function createApp(config: Config, deps: AppDeps = {}): App {
   if (!config.partnerApiUrl && !deps.http) throw new Error('createApp needs config.partnerApiUrl or deps.http');
-  const services = createServices(config, deps);
+  const ops = createOperations(config);
+  const services = createServices(config, { ...deps, upstreamEvents: combineEvents(ops.upstreamEvents, deps.upstreamEvents) });
+  const rateLimiter = createRateLimiter({
+    settings: config.rateLimit,
+    callerKeySecret: services.callerKeySecret,
+    onRejected: ops.metrics.rateLimited,
+    onStoreError: ops.metrics.rateLimitStoreError,
+    warn: (message) => services.logger.warn(message),
+  });
+  const requestLog = createRequestLog(services.logger);
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,
-    context: ({ request }) => createContext(services, request, operationSignal(request, config)),
+    context: ({ request }) => createContext(services, request, operationSignal(request, config), requestLog.requestIdOf(request)),
     maskedErrors: { maskError, isDev: config.mode === 'development' },
-    graphiql: {
+    graphiql: config.browser.graphiql && {
       title: 'Partner Graph',
       defaultQuery: EXAMPLE_OPERATION,
       ...(deps.demoToken ? { headers: JSON.stringify({ Authorization: `Bearer ${deps.demoToken}` }, null, 2) } : {}),
     },
+    renderGraphiQL: createGraphiQLRenderer(),
     batching: { limit: config.limits.maxBatch },
-    plugins: [useOperationLimits(config.limits, config.mode === 'production'), useCallerCredentials()],
+    cors: corsOptions(config.browser.corsOrigins),
+    plugins: [requestLog.plugin, ...ops.plugins, rateLimiter.plugin, ...yogaPlugins(config)],
   });
 
   const serveGraphQL = createGraphQLRoute(yoga, config.limits);
   const handle: RequestListener = (req, res) => {
     const target = requestPath(req);
+    ops.observe(res, target);
     if (target === null) return sendJson(res, 400, { message: 'Bad request target.' });
     if (countHeader(req, 'authorization') > 1) {
       return sendGraphQLError(res, 401, 'UNAUTHENTICATED', 'Send exactly one Authorization header.');
@@ -64,6 +90,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     if (target === '/graphql') return void serveGraphQL(req, res).catch(() => failSafely(res));
     if (target === '/downloads' || target.startsWith('/downloads/')) return services.downloads.handle(req, res, target);
     if (target === '/health') return sendJson(res, 200, { status: 'ok' });
+    if (target === '/ready' || target === '/metrics') return void ops.handle(req, res, target).catch(() => failSafely(res));
     return sendJson(res, 404, { message: 'Not found.' });
   };
 
@@ -71,7 +98,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     handle,
     yoga,
     services,
+    ops,
     async close() {
+      await rateLimiter.close();
       await services.downloads.close();
       await services.http.close();
     },
@@ -83,22 +112,37 @@ function createServices(config: Config, deps: AppDeps): Services {
     deps.warn?.('CURSOR_SECRET is not set: cursors are signed with a random key and stop working when this process ends.');
   }
   const secret = config.cursorSecret ?? randomBytes(32).toString('base64url');
-  const http =
+  const logger = deps.logger ?? createLogger({ level: config.logLevel, ...(deps.logDestination ? { destination: deps.logDestination } : {}) });
+  const transport =
     deps.http ??
     createUpstreamHttp({ baseUrl: config.partnerApiUrl ?? '', timeoutMs: config.upstream.timeoutMs, maxSockets: config.upstream.maxSockets });
+  const http = createResilientHttp(transport, resilienceOptions(config, combineEvents(upstreamLogEvents(logger), deps.upstreamEvents)));
   return {
     config,
+    logger,
     http,
     cursors: createCursorCodec(secret),
     keptPages: createKeptPages({ ttlMs: config.paging.keptPageTtlMs, maxEntries: config.paging.keptPageMaxEntries }),
     callerKeySecret: createHmac('sha256', secret).update('caller-key').digest(),
-    downloads: createDownloads({ settings: config.downloads, secret, http, forwardHeaders: config.forwardHeaders, ...(deps.now ? { now: deps.now } : {}), ...(deps.warn ? { warn: deps.warn } : {}) }),
+    downloads: createDownloads({ settings: config.downloads, secret, http, forwardHeaders: config.forwardHeaders, logger, ...(deps.now ? { now: deps.now } : {}) }),
   };
 }
 
 /** Aborted when the operation's overall deadline passes or the client goes away. */
 function operationSignal(request: Request, config: Config): AbortSignal {
-  return AbortSignal.any([request.signal, AbortSignal.timeout(config.upstream.operationDeadlineMs)]);
+  return deadlineSignal(config.upstream.operationDeadlineMs, request.signal);
+}
+
+function resilienceOptions(config: Config, events: ResilienceEvents): ResilienceOptions {
+  const { retry, breaker, maxConcurrent, maxQueued, timeoutMs } = config.upstream;
+  return {
+    retry: { maxAttempts: retry.maxAttempts, baseDelayMs: retry.baseDelayMs, maxDelayMs: retry.maxDelayMs },
+    budget: { ratio: retry.budgetRatio, floorPerSecond: retry.budgetFloorPerSecond },
+    breaker,
+    concurrency: { maxConcurrent, maxQueue: maxQueued },
+    callTimeoutMs: timeoutMs,
+    events,
+  };
 }
 
 /** The last line of defence: an unexpected failure answers 500 with no detail, and never crashes the process. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
 import type { UpstreamPage } from '../partner/page.ts';
 import { pageConnection, type PageFetcher } from './connection.ts';
-import { type CursorCodec, CursorError, type CursorScope } from './cursor.ts';
+import { type CursorCodec, CursorError, type CursorScope, type Position } from './cursor.ts';
 import type { KeptPages } from './kept-pages.ts';
 
 export interface PagingLimits {
@@ -81,20 +81,41 @@ export function createPager({ cursors, keptPages, callerKey, limits }: PagerOpti
       fetchPage: (token, size) => loader.load(JSON.stringify([token, size])) as Promise<UpstreamPage<T>>,
       keep: (token, size, kept) => keptPages.keep(keepKey(token, size), kept),
     });
-    const edges = result.edges.map((e) => ({ cursor: cursors.encode(scope, e.position), node: e.node }));
+    // A cursor is an HMAC: signed only when the operation reads it (most read `nodes` alone).
+    const encode = (position: Position) => cursors.encode(scope, position);
+    const edges = result.edges.map((e) => new LazyCursorEdge(e.node, e.position, encode));
     return {
       edges,
       pageInfo: {
         hasNextPage: result.hasNextPage,
         hasPreviousPage: result.hasPreviousPage,
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges.at(-1)?.cursor ?? null,
+        get startCursor() {
+          return edges[0]?.cursor ?? null;
+        },
+        get endCursor() {
+          return edges.at(-1)?.cursor ?? null;
+        },
       },
       totalCount: result.totalCount,
     };
   }
 
   return { page };
+}
+
+/** An edge whose cursor is encoded on first read, once. */
+class LazyCursorEdge<T> {
+  #cursor: string | undefined;
+  constructor(
+    readonly node: T,
+    private readonly position: Position,
+    private readonly encode: (position: Position) => string,
+  ) {}
+
+  get cursor(): string {
+    this.#cursor ??= this.encode(this.position);
+    return this.#cursor;
+  }
 }
 
 function checkFirst(first: number | null | undefined, limits: PagingLimits): number {

@@ -32,6 +32,17 @@ export class PartnerError extends Error {
   }
 }
 
+/**
+ * The connection failed before the upstream answered (refused, reset, dropped, connect timeout).
+ * Kept distinct from an answered failure because only this kind is always safe to retry for a GET.
+ */
+export class UpstreamConnectionError extends PartnerError {
+  constructor(message = 'The partner API could not be reached or closed the connection.') {
+    super('UPSTREAM_UNAVAILABLE', message);
+    this.name = 'UpstreamConnectionError';
+  }
+}
+
 /** Maps an upstream status that is not a success to the error the caller sees. */
 export function errorForStatus(status: number, facts: UpstreamFacts, retryAfter?: number): PartnerError {
   const f = { ...facts, status };
@@ -41,5 +52,6 @@ export function errorForStatus(status: number, facts: UpstreamFacts, retryAfter?
   if (status === 429) return new PartnerError('RATE_LIMITED', 'The partner API is rate limiting; retry later.', f, retryAfter ?? 1);
   if (status === 400) return new PartnerError('BAD_USER_INPUT', 'The partner API rejected the request parameters.', f);
   if (status === 504) return new PartnerError('UPSTREAM_TIMEOUT', 'The partner API timed out.', f);
+  if (status === 503) return new PartnerError('UPSTREAM_UNAVAILABLE', 'The partner API is unavailable (HTTP 503).', f, retryAfter);
   return new PartnerError('UPSTREAM_UNAVAILABLE', `The partner API failed (HTTP ${status}).`, f);
 }

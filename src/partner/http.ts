@@ -1,5 +1,5 @@
 import { Pool, errors as undiciErrors } from 'undici';
-import { PartnerError, errorForStatus } from './errors.ts';
+import { PartnerError, UpstreamConnectionError, errorForStatus } from './errors.ts';
 
 /** One GET to the partner API, always on behalf of one caller. */
 export interface UpstreamRequest {
@@ -93,7 +93,9 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
         await res.body.dump().catch(() => undefined);
         throw errorForStatus(res.statusCode, facts, retryAfterSeconds(headerValue(res.headers['retry-after'])));
       }
-      const body = await readBody(res.body, request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, facts);
+      const body = await readBody(res.body, request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, facts).catch((error: unknown) => {
+        throw brokenBodyError(error, signal, request.signal, facts);
+      });
       return { status: res.statusCode, body, contentType: headerValue(res.headers['content-type']) ?? '', ...(requestId ? { requestId } : {}) };
     } catch (error) {
       throw toPartnerError(error, signal, request.signal);
@@ -161,7 +163,23 @@ function toPartnerError(error: unknown, signal: AbortSignal, callerSignal: Abort
     const reason = callerSignal?.aborted ? 'the operation deadline passed' : 'the partner API did not answer in time';
     return new PartnerError('UPSTREAM_TIMEOUT', `Upstream call aborted: ${reason}.`);
   }
-  return new PartnerError('UPSTREAM_UNAVAILABLE', 'The partner API could not be reached or closed the connection.');
+  if (isConnectionFailure(error)) return new UpstreamConnectionError();
+  return new PartnerError('UPSTREAM_UNAVAILABLE', 'The partner API call failed before an answer arrived.');
+}
+
+/** A body that stops before its announced end (and not for a timeout) is a bad answer, not a lost connection. */
+function brokenBodyError(error: unknown, signal: AbortSignal, callerSignal: AbortSignal | undefined, facts: { status: number }): PartnerError {
+  const mapped = toPartnerError(error, signal, callerSignal);
+  if (mapped.code !== 'UPSTREAM_UNAVAILABLE') return mapped;
+  return new PartnerError('UPSTREAM_BAD_RESPONSE', 'The partner API\'s answer broke off before its announced end.', facts);
+}
+
+const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+function isConnectionFailure(error: unknown): boolean {
+  if (error instanceof undiciErrors.SocketError || error instanceof undiciErrors.ConnectTimeoutError) return true;
+  const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+  return typeof code === 'string' && CONNECTION_ERROR_CODES.has(code);
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
@@ -172,6 +190,8 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 export function retryAfterSeconds(value: string | undefined, now = Date.now()): number | undefined {
   if (!value) return undefined;
   if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  // Only an HTTP date (IMF-fixdate), not whatever loose text Date.parse would accept.
+  if (!/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(value.trim())) return undefined;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
 }

@@ -33,7 +33,7 @@ export function unmodelled(record: Record<string, unknown>, modelled: readonly s
 export const money = z
   .number()
   .finite()
-  .refine((n) => Math.abs(n) < 1e15, 'amount out of range')
+  .refine((n) => Math.abs(n) < 1e15 && !String(n).includes('e'), 'amount out of range')
   .transform((n) => {
     const text = String(n);
     const [whole = '0', fraction = ''] = text.split('.');

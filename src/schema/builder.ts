@@ -23,8 +23,9 @@ export const builder = new SchemaBuilder<{
     // The partner API has no lookup by id in partner scope: a Node interface would mislead clients.
     nodeQueryOptions: false,
     nodesQueryOptions: false,
-    edgesFieldOptions: { nullable: false },
-    nodeFieldOptions: { nullable: false },
+    edgesFieldOptions: { nullable: false, description: 'This page: each node with the cursor that resumes after it.' },
+    nodeFieldOptions: { nullable: false, description: 'The node at this position.' },
+    pageInfoFieldOptions: { description: 'Where this page ends and whether another follows: page on with `after: pageInfo.endCursor`.' },
     nodesOnConnection: {
       description: 'The nodes of `edges`, for clients that do not need per-edge cursors.',
     },

@@ -1,6 +1,7 @@
 import { PagingArgumentError } from '../pagination/pager.ts';
 import type { Customer } from '../partner/customers.ts';
 import { builder } from './builder.ts';
+import type { UpstreamPagingExtension } from './upstream-budget.ts';
 import { CONNECTION_ERRORS, PAGING_RULES, forwardPagingArgs } from './paging-args.ts';
 
 /** The longest customer search text accepted; longer is BAD_USER_INPUT, with no upstream call. */
@@ -40,6 +41,7 @@ builder.queryField('customers', (t) =>
   t.field({
     type: CustomerConnection,
     nullable: true,
+    extensions: { upstreamPaging: { exactness: 'total' } satisfies UpstreamPagingExtension },
     description: `Customers of the partner organisation, newest first, optionally filtered. ${CONNECTION_ERRORS}`,
     args: {
       ...forwardPagingArgs(),

@@ -1,5 +1,9 @@
+import { GraphQLError } from 'graphql';
+import type { Context } from '../context.ts';
+import { PartnerError } from '../partner/errors.ts';
 import type { Invoice } from '../partner/invoices.ts';
 import { builder } from './builder.ts';
+import type { UpstreamPagingExtension } from './upstream-budget.ts';
 import { CONNECTION_ERRORS, PAGING_RULES, forwardPagingArgs } from './paging-args.ts';
 
 export const InvoiceRef = builder.objectRef<Invoice>('Invoice').implement({
@@ -17,6 +21,17 @@ export const InvoiceRef = builder.objectRef<Invoice>('Invoice').implement({
       description: 'Zuora invoice status: `Draft`, `Posted`, `Canceled` or `Error` today. An open set: expect other values.',
     }),
     extra: t.expose('extra', { type: 'JSON', description: 'Every field the partner API sent that this type does not model, unchanged.' }),
+    pdfUrl: t.field({
+      type: 'String',
+      description: PDF_URL_DESCRIPTION,
+      args: {
+        expiresIn: t.arg.int({
+          required: false,
+          description: 'Seconds the link stays usable: 1 up to the server maximum (3600 unless configured otherwise). Default: the server default (300 unless configured otherwise).',
+        }),
+      },
+      resolve: (invoice, args, ctx) => invoicePdfLink(invoice, args.expiresIn ?? null, ctx),
+    }),
   }),
 });
 
@@ -29,6 +44,7 @@ builder.queryField('invoices', (t) =>
   t.field({
     type: InvoiceConnection,
     nullable: true,
+    extensions: { upstreamPaging: { exactness: 'lookahead' } satisfies UpstreamPagingExtension },
     description: `Invoices of the partner organisation, newest first. ${CONNECTION_ERRORS}`,
     args: forwardPagingArgs(),
     resolve: (_root, args, ctx) =>
@@ -42,3 +58,41 @@ builder.queryField('invoices', (t) =>
       }),
   }),
 );
+
+const PDF_URL_DESCRIPTION = [
+  'An absolute URL that downloads this invoice as a PDF with no header at all: put it in an `<a href>`.',
+  'It answers `200 application/pdf` as an attachment named `<invoiceNumber>.pdf`.',
+  'The link carries a random ticket, never your token; the server keeps the token until the ticket expires,',
+  'so whoever has the link can download this one invoice until then: show it only to the person it is for.',
+  'It can be used any number of times until it expires: after `expiresIn` seconds (server default 300, maximum 3600,',
+  'unless configured otherwise), and never later than the bearer token itself expires.',
+  'Resolving it makes no call to the partner API; the PDF is fetched when the link is followed.',
+  'Following it can answer 404 (unknown link), 410 (expired: ask for a new one), 401/403/404 as the partner API says',
+  'for the token, 502 (the partner API failed or sent no PDF) or 504 (it timed out).',
+  'Errors here: BAD_USER_INPUT when `expiresIn` is out of bounds or the server cannot tell its own public address.',
+].join('\n');
+
+const MIN_LINK_SECONDS = 1;
+
+async function invoicePdfLink(invoice: Invoice, expiresIn: number | null, ctx: Context): Promise<string> {
+  const { linkTtlSeconds, maxLinkTtlSeconds } = ctx.services.downloads.settings;
+  const lifetimeSeconds = expiresIn ?? linkTtlSeconds;
+  if (lifetimeSeconds < MIN_LINK_SECONDS || lifetimeSeconds > maxLinkTtlSeconds) {
+    throw new GraphQLError(`Argument "expiresIn" must be an integer from ${MIN_LINK_SECONDS} to ${maxLinkTtlSeconds} (seconds).`, {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  }
+  if (!ctx.caller) throw new PartnerError('UNAUTHENTICATED', ctx.credentialProblem ?? 'Unauthenticated.');
+  if (!ctx.publicBaseUrl) {
+    throw new GraphQLError('Cannot build a link: the request has no usable Host header and PUBLIC_BASE_URL is not set.', {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  }
+  return ctx.services.downloads.mintInvoicePdfLink({
+    token: ctx.caller.token,
+    invoiceId: invoice.id,
+    invoiceNumber: invoice.invoiceNumber,
+    baseUrl: ctx.publicBaseUrl,
+    lifetimeSeconds,
+  });
+}

@@ -1,5 +1,6 @@
 import type { BillingSubscription } from '../partner/subscriptions.ts';
 import { builder } from './builder.ts';
+import type { UpstreamPagingExtension } from './upstream-budget.ts';
 import { CONNECTION_ERRORS, PAGING_RULES, forwardPagingArgs } from './paging-args.ts';
 
 // Not named `Subscription`: SDL tools read that as the root subscription type.
@@ -30,6 +31,7 @@ builder.queryField('subscriptions', (t) =>
   t.field({
     type: BillingSubscriptionConnection,
     nullable: true,
+    extensions: { upstreamPaging: { exactness: 'lookahead' } satisfies UpstreamPagingExtension },
     description: `Subscriptions of the partner organisation's customers, newest first. ${CONNECTION_ERRORS}`,
     args: forwardPagingArgs(),
     resolve: (_root, args, ctx) =>

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp, type App } from '../../src/app.ts';
+import { createApp, type App, type AppDeps } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.ts';
 
@@ -25,12 +25,20 @@ export interface GraphQLBody {
 }
 
 export async function startStack(
-  options: { sandbox?: SandboxOptions; env?: Record<string, string>; configure?: (config: Config) => Config } = {},
+  options: { sandbox?: SandboxOptions; env?: Record<string, string>; configure?: (config: Config) => Config; deps?: AppDeps } = {},
 ): Promise<Stack> {
   const sandbox = await startSandbox({ port: 0, ...options.sandbox });
-  const base = loadConfig({ NODE_ENV: 'test', CURSOR_SECRET: 'test-cursor-secret-of-at-least-32-chars', ...options.env, PARTNER_API_URL: sandbox.url });
+  // Rate limits off unless a test sets them: page walks send hundreds of operations with one token.
+  const base = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    CURSOR_SECRET: 'test-cursor-secret-of-at-least-32-chars',
+    RATE_LIMIT_PER_MINUTE: '0',
+    ...options.env,
+    PARTNER_API_URL: sandbox.url,
+  });
   const config = options.configure ? options.configure(base) : base;
-  const app = createApp(config);
+  const app = createApp(config, options.deps);
   const server = createServer(app.handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

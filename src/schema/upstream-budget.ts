@@ -1,0 +1,91 @@
+import {
+  GraphQLError,
+  Kind,
+  getArgumentValues,
+  type DocumentNode,
+  type FieldNode,
+  type GraphQLField,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { upstreamPageSize } from '../pagination/connection.ts';
+
+/** Declared on a root connection field (field `extensions.upstreamPaging`): how its pages are fetched. */
+export interface UpstreamPagingExtension {
+  exactness: 'total' | 'lookahead';
+}
+
+/**
+ * Refuses, before execution, an operation that would make more upstream calls than the budget.
+ * Counts the way the pager calls: ceil(first / page size) pages per distinct connection request
+ * (identical ones are fetched once), plus the look-ahead page, plus one where `after` may
+ * straddle an upstream page.
+ */
+export function useUpstreamBudget(budget: number, defaultFirst: number): Plugin {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const estimate = estimateUpstreamCalls(args.schema, args.document, args.operationName, args.variableValues ?? {}, defaultFirst);
+      if (estimate <= budget) return;
+      setResultAndStopExecution({
+        errors: [
+          new GraphQLError(
+            `This operation needs about ${estimate} upstream calls; the limit is ${budget} per operation. Ask for fewer nodes (first) or fewer distinct connections.`,
+            { extensions: { code: 'BAD_USER_INPUT', limit: 'upstreamCalls', estimate, budget } },
+          ),
+        ],
+      });
+    },
+  };
+}
+
+export function estimateUpstreamCalls(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown>,
+  defaultFirst: number,
+): number {
+  const operation = document.definitions.find(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName),
+  );
+  const rootFields = schema.getQueryType()?.getFields() ?? {};
+  if (!operation) return 0;
+  const requests = new Map<string, number>();
+  for (const node of rootFieldNodes(document, operation.selectionSet, 0)) {
+    const field = rootFields[node.name.value];
+    const paging = field?.extensions['upstreamPaging'] as UpstreamPagingExtension | undefined;
+    if (!field || !paging) continue;
+    const args = argumentValues(field, node, variables);
+    if (args) requests.set(`${node.name.value}:${JSON.stringify(args)}`, callsFor(paging, args, defaultFirst));
+  }
+  let total = 0;
+  for (const calls of requests.values()) total += calls;
+  return total;
+}
+
+function callsFor(paging: UpstreamPagingExtension, args: Record<string, unknown>, defaultFirst: number): number {
+  const first = typeof args['first'] === 'number' ? args['first'] : defaultFirst;
+  const pages = Math.max(1, Math.ceil(first / upstreamPageSize(first)));
+  const straddle = args['after'] ? 1 : 0;
+  return pages + (paging.exactness === 'lookahead' ? 1 : straddle);
+}
+
+function argumentValues(field: GraphQLField<unknown, unknown>, node: FieldNode, variables: Record<string, unknown>): Record<string, unknown> | null {
+  try {
+    return getArgumentValues(field, node, variables);
+  } catch {
+    return null; // invalid arguments fail validation or the resolver's checks, with no upstream call
+  }
+}
+
+function rootFieldNodes(document: DocumentNode, selectionSet: SelectionSetNode, depth: number): FieldNode[] {
+  if (depth > 10) return [];
+  return selectionSet.selections.flatMap((s): FieldNode[] => {
+    if (s.kind === Kind.FIELD) return [s];
+    if (s.kind === Kind.INLINE_FRAGMENT) return rootFieldNodes(document, s.selectionSet, depth + 1);
+    const fragment = document.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === s.name.value);
+    return fragment?.kind === Kind.FRAGMENT_DEFINITION ? rootFieldNodes(document, fragment.selectionSet, depth + 1) : [];
+  });
+}

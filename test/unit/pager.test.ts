@@ -1,0 +1,223 @@
+import { describe, expect, it } from 'vitest';
+import type { PageFetcher } from '../../src/pagination/connection.ts';
+import { createCursorCodec } from '../../src/pagination/cursor.ts';
+import { createKeptPages, type KeptPages } from '../../src/pagination/kept-pages.ts';
+import { createPager, PagingArgumentError, type ConnectionArgs, type Pager } from '../../src/pagination/pager.ts';
+import { PartnerError } from '../../src/partner/errors.ts';
+
+const cursors = createCursorCodec('pager-unit-test-secret-0123456789abcdef');
+const LIMITS = { defaultFirst: 20, maxFirst: 500 };
+
+/** A list upstream (`r0..r{n-1}`, full pages, token = position) that records every call. */
+function createUpstream(n: number, reportsTotal = false) {
+  const calls: [string | null, number][] = [];
+  const fetchPage: PageFetcher<string> = async (token, size) => {
+    calls.push([token, size]);
+    const start = token === null ? 0 : Number(token);
+    const records = Array.from({ length: Math.max(0, Math.min(size, n - start)) }, (_, i) => `r${start + i}`);
+    const end = start + records.length;
+    return { records, next: end < n ? String(end) : null, total: reportsTotal ? n : null };
+  };
+  return { calls, fetchPage };
+}
+
+function pagerFor(callerKey: string, keptPages: KeptPages = createKeptPages({ ttlMs: 30_000, maxEntries: 100 })): Pager {
+  return createPager({ cursors, keptPages, callerKey, limits: LIMITS });
+}
+
+function args(
+  fetchPage: PageFetcher<string>,
+  overrides: Partial<Omit<ConnectionArgs<string>, 'fetchPage'>> = {},
+): ConnectionArgs<string> {
+  return { connection: 'customers', bindings: { filter: 'a' }, first: 10, after: null, exactness: 'lookahead', fetchPage, ...overrides };
+}
+
+async function refusal(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof Error) return error;
+    throw new Error(`rejected with a non-Error: ${String(error)}`);
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('createPager argument checks', () => {
+  it.each([
+    [-1, 'Argument "first" must be an integer from 0 to 500; got -1.'],
+    [501, 'Argument "first" must be an integer from 0 to 500; got 501.'],
+    [1.5, 'Argument "first" must be an integer from 0 to 500; got 1.5.'],
+    [Number.NaN, 'Argument "first" must be an integer from 0 to 500; got NaN.'],
+    [Number.POSITIVE_INFINITY, 'Argument "first" must be an integer from 0 to 500; got Infinity.'],
+  ])('refuses first=%s before any upstream call', async (first, message) => {
+    const upstream = createUpstream(50);
+    const error = await refusal(pagerFor('alice').page(args(upstream.fetchPage, { first })));
+    expect(error).toBeInstanceOf(PagingArgumentError);
+    expect(error.message).toBe(message);
+    expect(upstream.calls).toEqual([]);
+  });
+
+  it('uses defaultFirst when first is absent and accepts the bounds 0 and maxFirst', async () => {
+    const upstream = createUpstream(1000);
+    const byDefault = await pagerFor('alice').page(args(upstream.fetchPage, { first: undefined }));
+    expect(byDefault.edges.map((e) => e.node)).toEqual(Array.from({ length: 20 }, (_, i) => `r${i}`));
+    const none = await pagerFor('alice').page(args(upstream.fetchPage, { first: 0 }));
+    expect(none.edges).toEqual([]);
+    expect(none.pageInfo).toEqual({ hasNextPage: true, hasPreviousPage: false, startCursor: null, endCursor: null });
+    const most = await pagerFor('alice').page(args(upstream.fetchPage, { first: 500 }));
+    expect(most.edges).toHaveLength(500);
+  });
+
+  it('refuses a tampered after cursor before any upstream call', async () => {
+    const upstream = createUpstream(50);
+    const first = await pagerFor('alice').page(args(upstream.fetchPage));
+    const end = first.pageInfo.endCursor ?? '';
+    expect(end).not.toBe('');
+    upstream.calls.length = 0;
+    const tampered = `${end.slice(0, 5)}${end[5] === 'A' ? 'B' : 'A'}${end.slice(6)}`;
+    const error = await refusal(pagerFor('alice').page(args(upstream.fetchPage, { after: tampered })));
+    expect(error).toBeInstanceOf(PagingArgumentError);
+    expect(error.message).toBe('Argument "after": The cursor is not one this server issued, or it was altered.');
+    expect(upstream.calls).toEqual([]);
+  });
+
+  it.each([
+    ['other bindings', { bindings: { filter: 'b' } }, 'customers'],
+    ['no bindings', { bindings: {} }, 'customers'],
+    ['another connection', { connection: 'invoices' }, 'invoices'],
+  ])('refuses a customers {filter:"a"} cursor used with %s, before any upstream call', async (_name, scope, named) => {
+    const upstream = createUpstream(50);
+    const issued = await pagerFor('alice').page(args(upstream.fetchPage));
+    upstream.calls.length = 0;
+    const error = await refusal(pagerFor('alice').page(args(upstream.fetchPage, { ...scope, after: issued.pageInfo.endCursor })));
+    expect(error).toBeInstanceOf(PagingArgumentError);
+    expect(error.message).toBe(
+      `Argument "after": The cursor belongs to another connection or other arguments; use a cursor from this ${named} connection.`,
+    );
+    expect(upstream.calls).toEqual([]);
+  });
+
+  it('binds cursors to the bindings, not their order, and treats a null binding as absent', async () => {
+    const upstream = createUpstream(50);
+    const issued = await pagerFor('alice').page(args(upstream.fetchPage, { bindings: { a: '1', b: '2' } }));
+    const reordered = await pagerFor('alice').page(args(upstream.fetchPage, { bindings: { b: '2', a: '1' }, after: issued.pageInfo.endCursor }));
+    expect(reordered.edges[0]?.node).toBe('r10');
+
+    const plain = await pagerFor('alice').page(args(upstream.fetchPage, { bindings: {} }));
+    const nulled = await pagerFor('alice').page(args(upstream.fetchPage, { bindings: { filter: null }, after: plain.pageInfo.endCursor }));
+    expect(nulled.edges[0]?.node).toBe('r10');
+  });
+});
+
+describe('createPager results', () => {
+  it('encodes a cursor per edge that resumes right after its node', async () => {
+    const upstream = createUpstream(50, true);
+    const pager = pagerFor('alice');
+    const page = await pager.page(args(upstream.fetchPage, { exactness: 'total' }));
+    expect(page.totalCount).toBe(50);
+    expect(page.pageInfo.startCursor).toBe(page.edges[0]?.cursor);
+    expect(page.pageInfo.endCursor).toBe(page.edges.at(-1)?.cursor);
+    const third = page.edges[2]?.cursor;
+    const resumed = await pagerFor('alice').page(args(upstream.fetchPage, { exactness: 'total', first: 3, after: third }));
+    expect(resumed.edges.map((e) => e.node)).toEqual(['r3', 'r4', 'r5']);
+    expect(resumed.pageInfo.hasPreviousPage).toBe(true);
+  });
+
+  it('passes an upstream PartnerError through unchanged', async () => {
+    const failure = new PartnerError('UPSTREAM_UNAVAILABLE', 'down', { status: 503 });
+    const fetchPage: PageFetcher<string> = async () => {
+      throw failure;
+    };
+    await expect(pagerFor('alice').page(args(fetchPage))).rejects.toBe(failure);
+  });
+});
+
+describe('createPager dedupe', () => {
+  it('makes one upstream call for two concurrent identical requests', async () => {
+    const upstream = createUpstream(250, true);
+    const pager = pagerFor('alice');
+    const [a, b] = await Promise.all([
+      pager.page(args(upstream.fetchPage, { first: 100, exactness: 'total' })),
+      pager.page(args(upstream.fetchPage, { first: 100, exactness: 'total' })),
+    ]);
+    expect(upstream.calls).toEqual([[null, 100]]);
+    expect(a.edges.map((e) => e.node)).toEqual(b.edges.map((e) => e.node));
+    expect(a.edges).toHaveLength(100);
+  });
+
+  it('dedupes the look-ahead fetch too', async () => {
+    const upstream = createUpstream(250);
+    const pager = pagerFor('alice');
+    await Promise.all([pager.page(args(upstream.fetchPage, { first: 100 })), pager.page(args(upstream.fetchPage, { first: 100 }))]);
+    expect(upstream.calls).toEqual([
+      [null, 100],
+      ['100', 100],
+    ]);
+  });
+
+  it('does not share fetches between different bindings', async () => {
+    const upstream = createUpstream(250, true);
+    const pager = pagerFor('alice');
+    await Promise.all([
+      pager.page(args(upstream.fetchPage, { first: 100, exactness: 'total', bindings: { filter: 'a' } })),
+      pager.page(args(upstream.fetchPage, { first: 100, exactness: 'total', bindings: { filter: 'b' } })),
+    ]);
+    expect(upstream.calls).toEqual([
+      [null, 100],
+      [null, 100],
+    ]);
+  });
+});
+
+describe('createPager kept pages', () => {
+  it("serves the look-ahead page to the same caller's next request, and never to another caller", async () => {
+    const keptPages = createKeptPages({ ttlMs: 30_000, maxEntries: 100 });
+    const upstream = createUpstream(150);
+    const first = await pagerFor('alice', keptPages).page(args(upstream.fetchPage, { first: 100 }));
+    expect(first.pageInfo.hasNextPage).toBe(true);
+    expect(upstream.calls).toEqual([
+      [null, 100],
+      ['100', 100],
+    ]);
+    expect(keptPages.size).toBe(1);
+
+    upstream.calls.length = 0;
+    const bob = await pagerFor('bob', keptPages).page(args(upstream.fetchPage, { first: 100, after: first.pageInfo.endCursor }));
+    expect(bob.edges.map((e) => e.node)).toEqual(Array.from({ length: 50 }, (_, i) => `r${100 + i}`));
+    expect(upstream.calls).toEqual([['100', 100]]);
+    expect(keptPages.size).toBe(1);
+
+    upstream.calls.length = 0;
+    const alice = await pagerFor('alice', keptPages).page(args(upstream.fetchPage, { first: 100, after: first.pageInfo.endCursor }));
+    expect(alice.edges.map((e) => e.node)).toEqual(Array.from({ length: 50 }, (_, i) => `r${100 + i}`));
+    expect(alice.pageInfo.hasNextPage).toBe(false);
+    expect(upstream.calls).toEqual([]);
+    expect(keptPages.size).toBe(0);
+  });
+
+  it('serves the rest of a page the previous request stopped inside', async () => {
+    const keptPages = createKeptPages({ ttlMs: 30_000, maxEntries: 100 });
+    const upstream = createUpstream(1000);
+    const first = await pagerFor('alice', keptPages).page(args(upstream.fetchPage, { first: 250 }));
+    expect(upstream.calls.map(([t]) => t)).toEqual([null, '100', '200']);
+    upstream.calls.length = 0;
+    const next = await pagerFor('alice', keptPages).page(args(upstream.fetchPage, { first: 50, after: first.pageInfo.endCursor }));
+    expect(next.edges.map((e) => e.node)).toEqual(Array.from({ length: 50 }, (_, i) => `r${250 + i}`));
+    // The rest of page '200' came from the kept store; only the look-ahead after it reached the upstream.
+    expect(upstream.calls).toEqual([['300', 50]]);
+  });
+
+  it('keeps a page for one connection and bindings only', async () => {
+    const keptPages = createKeptPages({ ttlMs: 30_000, maxEntries: 100 });
+    const upstream = createUpstream(150);
+    await pagerFor('alice', keptPages).page(args(upstream.fetchPage, { first: 100 }));
+    upstream.calls.length = 0;
+    // Same caller, same upstream position, other bindings: a fresh walk must not take the kept page.
+    const other = await pagerFor('alice', keptPages).page(args(upstream.fetchPage, { first: 100, bindings: { filter: 'b' } }));
+    expect(other.edges).toHaveLength(100);
+    expect(upstream.calls).toEqual([
+      [null, 100],
+      ['100', 100],
+    ]);
+  });
+});
