@@ -23,7 +23,7 @@ import InvoiceListFragment from './relay/__generated__/InvoiceList_query.graphql
 const INVOICES = 67;
 const FIRST = 10;
 
-// docs/frontend.md shows this environment and loadAllInvoices as the Relay recipe.
+// The README (For frontend teams) shows this environment and loadAllInvoices as the Relay recipe.
 function createRelayEnvironment(url: string, token: string, fetchImpl: typeof fetch): Environment {
   const fetchGraphQL: FetchFunction = async (request, variables) => {
     const res = await fetchImpl(url, {
