@@ -1,31 +1,15 @@
+import { readFileSync } from 'node:fs';
 import type { GraphiQLOptions } from 'graphql-yoga';
 
-/** The operation GraphiQL opens with: the three connections in one round trip, with paging variables. */
+/**
+ * The operation GraphiQL opens with: the typed client's PartnerOverview (the three connections in one
+ * round trip, with paging variables), so the example and the shipped operation never drift apart.
+ */
 export const EXAMPLE_OPERATION = `# Partner Graph: customers, invoices and subscriptions in one
 # round trip. Press run. To page on, set a connection's "after"
 # variable to its pageInfo.endCursor (Variables tab below).
 # pdfUrl is a short-lived link to the invoice PDF: open it.
-query PartnerOverview(
-  $first: Int = 5
-  $customersAfter: String
-  $invoicesAfter: String
-  $subscriptionsAfter: String
-) {
-  customers(first: $first, after: $customersAfter) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    nodes { id name email createdAt }
-  }
-  invoices(first: $first, after: $invoicesAfter) {
-    pageInfo { hasNextPage endCursor }
-    nodes { id invoiceNumber invoiceDate amount currency status pdfUrl }
-  }
-  subscriptions(first: $first, after: $subscriptionsAfter) {
-    pageInfo { hasNextPage endCursor }
-    nodes { id name status startDate customerId }
-  }
-}
-`;
+${readFileSync(new URL('./client/operations/overview.graphql', import.meta.url), 'utf8')}`;
 
 /**
  * GraphiQL served from this process, not from a CDN: the headers pane holds partner bearer tokens, so

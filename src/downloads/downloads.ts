@@ -5,7 +5,7 @@ import { createMemoryTicketStore } from './memory-store.ts';
 import { mintInvoicePdfLink, type PdfLinkRequest } from './links.ts';
 import { createRedisTicketStore, deriveTicketKey } from './redis-store.ts';
 import { createDownloadRoute } from './route.ts';
-import { createSemaphore } from './semaphore.ts';
+import { createSemaphore } from '../partner/resilience/semaphore.ts';
 import type { TicketStore } from './tickets.ts';
 
 /** Invoice PDF links: minting (from the schema) and serving (the route), over one ticket store. */

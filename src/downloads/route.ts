@@ -6,7 +6,7 @@ import { requestIdFrom } from '../logging/request-id.ts';
 import type { UpstreamHttp } from '../partner/http.ts';
 import { fetchInvoicePdf, isInvoiceId, type InvoicePdf } from '../partner/invoice-files.ts';
 import { DOWNLOAD_PATH } from './links.ts';
-import { SemaphoreFullError, type Semaphore } from './semaphore.ts';
+import { SemaphoreFullError, type Semaphore } from '../partner/resilience/semaphore.ts';
 import { TICKET_ID, ticketLabel, type TicketStore } from './tickets.ts';
 
 export interface DownloadRouteDeps {

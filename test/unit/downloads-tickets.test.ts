@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { publicBaseUrl } from '../../src/downloads/base-url.ts';
 import { createMemoryTicketStore } from '../../src/downloads/memory-store.ts';
-import { createSemaphore, SemaphoreFullError } from '../../src/downloads/semaphore.ts';
+import { createSemaphore, SemaphoreFullError } from '../../src/partner/resilience/semaphore.ts';
 import { EXPIRED_TICKET_MEMORY_MS, TICKET_ID, newTicketId, ticketLabel, type PdfTicket } from '../../src/downloads/tickets.ts';
 
 const ticket = (expiresAt: number, n = 1): PdfTicket => ({ token: `token-${n}`, invoiceId: `inv-${n}`, invoiceNumber: `INV${n}`, expiresAt });

@@ -1,4 +1,5 @@
 import { PartnerError } from '../errors.ts';
+import { createSemaphore, SemaphoreFullError } from './semaphore.ts';
 
 export interface ConcurrencyLimiterOptions {
   /** Upstream calls in flight at once, per instance. */
@@ -16,52 +17,17 @@ export interface ConcurrencyLimiter {
   stats(): { active: number; waiting: number };
 }
 
-interface Waiter {
-  grant: () => void;
-}
-
+/** The upstream-call bound: a semaphore whose refusals speak the partner error vocabulary. */
 export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): ConcurrencyLimiter {
-  let active = 0;
-  const waiting: Waiter[] = [];
-
-  const releaser = () => {
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = waiting.shift();
-      if (next) next.grant();
-      else active--;
-    };
-  };
-
+  const semaphore = createSemaphore(options.maxConcurrent, options.maxQueue);
   return {
-    acquire(signal) {
-      if (signal?.aborted) return Promise.reject(deadlineError());
-      if (active < options.maxConcurrent) {
-        active++;
-        return Promise.resolve(releaser());
-      }
-      if (waiting.length >= options.maxQueue) {
-        return Promise.reject(new PartnerError('UPSTREAM_UNAVAILABLE', 'Too many partner API calls are waiting on this server; try again shortly.'));
-      }
-      return new Promise((resolve, reject) => {
-        const onAbort = () => {
-          const at = waiting.indexOf(waiter);
-          if (at !== -1) waiting.splice(at, 1);
-          reject(deadlineError());
-        };
-        const waiter: Waiter = {
-          grant: () => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve(releaser());
-          },
-        };
-        waiting.push(waiter);
-        signal?.addEventListener('abort', onAbort, { once: true });
-      });
-    },
-    stats: () => ({ active, waiting: waiting.length }),
+    acquire: (signal) =>
+      semaphore.acquire(signal).catch((error: unknown) => {
+        throw error instanceof SemaphoreFullError
+          ? new PartnerError('UPSTREAM_UNAVAILABLE', 'Too many partner API calls are waiting on this server; try again shortly.')
+          : deadlineError();
+      }),
+    stats: () => semaphore.stats(),
   };
 }
 

@@ -33,7 +33,7 @@ export function createSemaphore(permits: number, maxWaiting: number): Semaphore 
         active++;
         return Promise.resolve(releaser());
       }
-      if (waiting.length >= maxWaiting) return Promise.reject(new SemaphoreFullError('Too many downloads are waiting.'));
+      if (waiting.length >= maxWaiting) return Promise.reject(new SemaphoreFullError('Too many are waiting.'));
       return new Promise((resolve, reject) => {
         const onAbort = () => {
           const at = waiting.indexOf(entry);
