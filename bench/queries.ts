@@ -1,0 +1,9 @@
+/** Operations the profiling and A/B tools can load the facade with (`overhead` is scenario 1's). */
+export const PROFILED_OPERATIONS: Record<string, { query: string; variables: Record<string, unknown> }> = {
+  overhead: { query: '{ customers(first: 20) { nodes { id name email } } }', variables: {} },
+  growth: {
+    query: 'query($first: Int!) { invoices(first: $first) { nodes { id invoiceNumber invoiceDate amount currency status } } }',
+    variables: { first: 500 },
+  },
+  edges: { query: '{ customers(first: 20) { edges { cursor node { id name email } } pageInfo { hasNextPage endCursor } } }', variables: {} },
+};

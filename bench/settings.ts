@@ -1,0 +1,33 @@
+// How long and how hard the bench runs. The full run stays around five minutes on a 2-core
+// machine; BENCH_QUICK=1 is a ~1 minute smoke run whose figures are not kept as results.
+
+export const SCENARIO_IDS = ['overhead', 'round-trip', 'dedupe', 'deep-paging', 'growth', 'pdf'] as const;
+export type ScenarioId = (typeof SCENARIO_IDS)[number];
+
+export interface BenchSettings {
+  quick: boolean;
+  /** Scenarios to run (BENCH_ONLY=overhead,growth); all when unset. */
+  only: ReadonlySet<ScenarioId>;
+  /** Closed-loop load: warm-up per candidate, then `rounds` interleaved windows of `windowMs`. */
+  warmupMs: number;
+  windowMs: number;
+  rounds: number;
+  workers: number;
+  maxRequestsPerWindow: number;
+  /** One-at-a-time samples per candidate (round trip, dedupe). */
+  samples: number;
+  /** Interleaved rounds of whole walks (deep paging) and of concurrent downloads (PDF). */
+  walkRounds: number;
+  pdfRounds: number;
+}
+
+export function readSettings(env: Record<string, string | undefined>): BenchSettings {
+  const quick = env['BENCH_QUICK'] === '1' || env['BENCH_QUICK'] === 'true';
+  const requested = (env['BENCH_ONLY'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = requested.filter((id) => !SCENARIO_IDS.some((known) => known === id));
+  if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown scenario ${unknown.join(', ')}; use ${SCENARIO_IDS.join(', ')}`);
+  const only = new Set(SCENARIO_IDS.filter((id) => requested.length === 0 || requested.includes(id)));
+  return quick
+    ? { quick, only, warmupMs: 1_000, windowMs: 1_500, rounds: 2, workers: 8, maxRequestsPerWindow: 200_000, samples: 5, walkRounds: 1, pdfRounds: 1 }
+    : { quick, only, warmupMs: 3_000, windowMs: 3_000, rounds: 5, workers: 8, maxRequestsPerWindow: 500_000, samples: 15, walkRounds: 3, pdfRounds: 3 };
+}
