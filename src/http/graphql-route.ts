@@ -6,8 +6,11 @@ import { sendGraphQLError, writeFetchResponse } from './respond.ts';
 
 /** What the route hands GraphQL requests to: Yoga's Fetch API entry point. */
 export interface FetchHandler {
-  fetch(url: string, init: RequestInit): Response | Promise<Response>;
+  fetch(url: string, init: RequestInit, serverContext: { parsedBody?: unknown }): Response | Promise<Response>;
 }
+
+/** The body travels already parsed, so its framing headers must not travel with the request. */
+const BODY_FRAMING = new Set(['content-length', 'transfer-encoding']);
 
 const SANE_HOST = /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
 
@@ -36,58 +39,66 @@ export function createGraphQLRoute(yoga: FetchHandler, limits: RequestLimits) {
       } else req.destroy();
       return;
     }
-    const problem = checkBody(body.body, limits);
-    if (problem) return sendGraphQLError(res, 400, 'BAD_USER_INPUT', problem);
-    return forward(yoga, req, res, body.body);
+    const checked = checkBody(body.body, limits);
+    if ('problem' in checked) return sendGraphQLError(res, 400, 'BAD_USER_INPUT', checked.problem);
+    return forward(yoga, req, res, checked.params);
   };
 }
 
-async function forward(yoga: FetchHandler, req: IncomingMessage, res: ServerResponse, body: Buffer | undefined): Promise<void> {
+/**
+ * Hands the request to Yoga. A POST body is passed already parsed (`parsedBody`, read by the
+ * useParsedBody plugin), so the JSON is parsed once, here, where its size was bounded.
+ */
+async function forward(yoga: FetchHandler, req: IncomingMessage, res: ServerResponse, parsedBody: unknown): Promise<void> {
   const abort = new AbortController();
-  res.once('close', () => abort.abort());
+  res.once('close', () => {
+    if (!res.writableFinished) abort.abort(); // the client went away: stop the operation's upstream calls
+  });
   const host = SANE_HOST.test(req.headers.host ?? '') ? req.headers.host : 'localhost';
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    if (value !== undefined && !BODY_FRAMING.has(name)) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
-  const response = await yoga.fetch(`http://${host}${req.url ?? '/graphql'}`, {
-    method: req.method ?? 'GET',
-    headers,
-    signal: abort.signal,
-    ...(body ? { body: body.toString('utf8') } : {}),
-  });
+  const response = await yoga.fetch(
+    `http://${host}${req.url ?? '/graphql'}`,
+    { method: req.method ?? 'GET', headers, signal: abort.signal },
+    parsedBody === undefined ? {} : { parsedBody },
+  );
   await writeFetchResponse(response, res);
 }
 
 function checkSearchParams(req: IncomingMessage, limits: RequestLimits): string | null {
   const params = new URL(req.url ?? '/', 'http://localhost').searchParams;
-  return checkOperation(params.get('query'), params.get('variables'), limits);
+  return checkOperation(params.get('query'), Buffer.byteLength(params.get('variables') ?? ''), limits);
 }
 
-function checkBody(body: Buffer, limits: RequestLimits): string | null {
+function checkBody(body: Buffer, limits: RequestLimits): { problem: string } | { params: unknown } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch {
-    return 'The request body is not valid JSON.';
+    return { problem: 'The request body is not valid JSON.' };
   }
   const operations = Array.isArray(parsed) ? parsed : [parsed];
   if (Array.isArray(parsed) && (parsed.length === 0 || parsed.length > limits.maxBatch)) {
-    return `A batch holds 1 to ${limits.maxBatch} operations.`;
+    return { problem: `A batch holds 1 to ${limits.maxBatch} operations.` };
   }
   for (const operation of operations) {
-    if (typeof operation !== 'object' || operation === null) return 'Each operation must be a JSON object.';
+    if (typeof operation !== 'object' || operation === null) return { problem: 'Each operation must be a JSON object.' };
     const { query, variables } = operation as { query?: unknown; variables?: unknown };
-    if (query !== undefined && query !== null && typeof query !== 'string') return 'The "query" must be a string.';
-    const problem = checkOperation(query ?? null, variables === undefined || variables === null ? null : JSON.stringify(variables), limits);
-    if (problem) return problem;
+    if (query !== undefined && query !== null && typeof query !== 'string') return { problem: 'The "query" must be a string.' };
+    // The whole body bounds the variables' size: only a body over the limit needs them measured.
+    const variablesBytes = variables == null || body.length <= limits.maxVariablesBytes ? 0 : Buffer.byteLength(JSON.stringify(variables));
+    const problem = checkOperation(query ?? null, variablesBytes, limits);
+    if (problem) return { problem };
   }
-  return null;
+  return { params: parsed };
 }
 
-function checkOperation(query: string | null, variables: string | null, limits: RequestLimits): string | null {
+
+function checkOperation(query: string | null, variablesBytes: number, limits: RequestLimits): string | null {
   if (query !== null && query.length > limits.maxQueryLength) return `The query is over ${limits.maxQueryLength} characters.`;
-  if (variables !== null && Buffer.byteLength(variables) > limits.maxVariablesBytes) {
+  if (variablesBytes > limits.maxVariablesBytes) {
     return `The variables are over ${limits.maxVariablesBytes} bytes.`;
   }
   return null;

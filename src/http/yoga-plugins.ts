@@ -3,7 +3,7 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
-import type { Plugin } from 'graphql-yoga';
+import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import type { Config } from '../config.ts';
 import { useCallerCredentials } from '../schema/auth-plugin.ts';
 import { useOperationLimits } from '../schema/limits.ts';
@@ -15,6 +15,7 @@ const MANIFEST_URL = new URL('../client/generated/persisted-documents.json', imp
 /** Every Yoga plugin, in the order they must run: refuse cheaply first, then execute. */
 export function yogaPlugins(config: Config): Plugin[] {
   const plugins: Plugin[] = [
+    useParsedBody(),
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }) as Plugin,
     useOperationLimits(config.limits, config.mode === 'production'),
   ];
@@ -26,6 +27,16 @@ export function yogaPlugins(config: Config): Plugin[] {
     useDeferStream() as Plugin,
   );
   return plugins;
+}
+
+/** Takes the POST body the /graphql route already parsed (and bounded), instead of parsing it again. */
+function useParsedBody(): Plugin {
+  return {
+    onRequestParse({ serverContext, setRequestParser }) {
+      const parsed = (serverContext as { parsedBody?: unknown }).parsedBody;
+      if (parsed !== undefined) setRequestParser(() => parsed as GraphQLParams | GraphQLParams[]);
+    },
+  };
 }
 
 function persistedOperations(allowArbitrary: boolean): Plugin {

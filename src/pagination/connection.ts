@@ -5,19 +5,25 @@ import type { Position } from './cursor.ts';
 /** Fetches one upstream page: `token` null is the first page. */
 export type PageFetcher<T> = (token: string | null, size: number) => Promise<UpstreamPage<T>>;
 
+/**
+ * Fetches the upstream page a connection reads from `offset` on. The offset lets a page kept for
+ * the request that resumes at that offset serve exactly that request, and no fresh one.
+ */
+export type PageReader<T> = (token: string | null, size: number, offset: number) => Promise<UpstreamPage<T>>;
+
 export interface ConnectionRequest<T> {
   first: number;
   /** The decoded `after` cursor; null starts at the beginning. */
   after: Position | null;
-  fetchPage: PageFetcher<T>;
+  fetchPage: PageReader<T>;
   /**
    * How hasNextPage is made exact where a connection page ends exactly at an upstream token:
    * 'total' trusts the upstream's total (customers' hits, no extra call); 'lookahead' fetches the
    * next upstream page and hands it to `keep` for the caller's next request.
    */
   exactness: 'total' | 'lookahead';
-  /** Receives pages fetched but not (fully) served, keyed by the position that will resume them. */
-  keep?: (token: string | null, size: number, page: UpstreamPage<T>) => void;
+  /** Receives pages fetched but not (fully) served, with the position that will resume them. */
+  keep?: (token: string | null, size: number, offset: number, page: UpstreamPage<T>) => void;
 }
 
 export interface PagedEdge<T> {
@@ -36,9 +42,14 @@ export interface ConnectionPage<T> {
 /** Empty upstream pages that still carry a token are followed at most this often when looking ahead. */
 const MAX_EMPTY_PAGES_FOLLOWED = 3;
 
-/** The size asked of the upstream for every page fetched on behalf of a request for `first` nodes. */
-export function upstreamPageSize(first: number): number {
-  return Math.min(MAX_UPSTREAM_PAGE_SIZE, Math.max(1, first));
+/**
+ * The size asked of the upstream for every page fetched on behalf of a request for `first` nodes.
+ * A look-ahead connection asks for one record more than it serves: when the page holds it,
+ * hasNextPage is known without a second, serial round trip, and the page is kept for the next request.
+ */
+export function upstreamPageSize(first: number, exactness: ConnectionRequest<unknown>['exactness'] = 'total'): number {
+  const wanted = exactness === 'lookahead' ? first + 1 : first;
+  return Math.min(MAX_UPSTREAM_PAGE_SIZE, Math.max(1, wanted));
 }
 
 /**
@@ -47,10 +58,10 @@ export function upstreamPageSize(first: number): number {
  */
 export async function pageConnection<T>(request: ConnectionRequest<T>): Promise<ConnectionPage<T>> {
   const { first, fetchPage } = request;
-  const size = upstreamPageSize(first);
+  const size = upstreamPageSize(first, request.exactness);
   let position: Position = request.after ?? { token: null, size, offset: 0, index: 0 };
   const edges: PagedEdge<T>[] = [];
-  let page = await fetchPage(position.token, position.size);
+  let page = await fetchPage(position.token, position.size, position.offset);
   let totalCount = page.total;
   let emptyPagesInARow = 0;
 
@@ -70,7 +81,7 @@ export async function pageConnection<T>(request: ConnectionRequest<T>): Promise<
     emptyPagesInARow = page.records.length === 0 ? emptyPagesInARow + 1 : 0;
     if (emptyPagesInARow > MAX_EMPTY_PAGES_FOLLOWED || page.next === position.token) throw endlessPages();
     position = { token: page.next, size, offset: 0, index: position.index + taken };
-    page = await fetchPage(position.token, position.size);
+    page = await fetchPage(position.token, position.size, 0);
   }
 }
 
@@ -89,7 +100,7 @@ async function hasMoreAfter<T>(
   end: Position,
   size: number,
 ): Promise<boolean> {
-  if (rest > 0) request.keep?.(at.token, at.size, page);
+  if (rest > 0) request.keep?.(at.token, at.size, page.records.length - rest, page);
   if (request.exactness === 'total' && page.total !== null) {
     return end.index < page.total && (rest > 0 || page.next !== null);
   }
@@ -102,8 +113,8 @@ async function hasMoreAfter<T>(
 async function lookAhead<T>(request: ConnectionRequest<T>, token: string, size: number): Promise<boolean> {
   let next: string | null = token;
   for (let followed = 0; next !== null && followed <= MAX_EMPTY_PAGES_FOLLOWED; followed++) {
-    const page = await request.fetchPage(next, size);
-    request.keep?.(next, size, page);
+    const page = await request.fetchPage(next, size, 0);
+    request.keep?.(next, size, 0, page);
     if (page.records.length > 0) return true;
     next = page.next;
   }

@@ -52,34 +52,41 @@ export interface PagerOptions {
  * upstream page fetches within the request, and serves pages kept from the caller's last request.
  */
 export function createPager({ cursors, keptPages, callerKey, limits }: PagerOptions): Pager {
-  const loaders = new Map<string, DataLoader<string, UpstreamPage<unknown>>>();
+  const readers = new Map<string, DataLoader<string, UpstreamPage<unknown>>>();
 
-  function loaderFor(scope: CursorScope, fetchPage: PageFetcher<unknown>): DataLoader<string, UpstreamPage<unknown>> {
+  /**
+   * Per connection and bindings: page reads keyed by (token, size, offset) take the page kept for
+   * exactly that resume position, else share one upstream fetch per (token, size) in this request.
+   */
+  function readerFor(scope: CursorScope, fetchPage: PageFetcher<unknown>): DataLoader<string, UpstreamPage<unknown>> {
     const id = `${scope.connection}|${scope.argsKey}`;
-    let loader = loaders.get(id);
-    if (!loader) {
-      const load = async (key: string): Promise<UpstreamPage<unknown>> => {
+    let reader = readers.get(id);
+    if (!reader) {
+      const upstream = onePerKey(async (key) => {
         const [token, size] = JSON.parse(key) as [string | null, number];
-        return keptPages.take(`${callerKey}|${id}|${key}`) ?? fetchPage(token, size);
-      };
-      loader = new DataLoader((keys) => Promise.all(keys.map((k) => load(k).catch((e: unknown) => toError(e)))), { batch: false });
-      loaders.set(id, loader);
+        return fetchPage(token, size);
+      });
+      reader = onePerKey(async (key) => {
+        const [token, size] = JSON.parse(key) as [string | null, number, number];
+        return keptPages.take(`${callerKey}|${id}|${key}`) ?? upstream.load(JSON.stringify([token, size]));
+      });
+      readers.set(id, reader);
     }
-    return loader;
+    return reader;
   }
 
   async function page<T>(args: ConnectionArgs<T>): Promise<RelayConnection<T>> {
     const first = checkFirst(args.first, limits);
     const scope: CursorScope = { connection: args.connection, argsKey: bindingKey(args.bindings) };
     const after = args.after == null ? null : decodeAfter(cursors, scope, args.after);
-    const loader = loaderFor(scope, args.fetchPage as PageFetcher<unknown>);
-    const keepKey = (token: string | null, size: number) => `${callerKey}|${scope.connection}|${scope.argsKey}|${JSON.stringify([token, size])}`;
+    const reader = readerFor(scope, args.fetchPage as PageFetcher<unknown>);
+    const key = (token: string | null, size: number, offset: number) => JSON.stringify([token, size, offset]);
     const result = await pageConnection<T>({
       first,
       after,
       exactness: args.exactness,
-      fetchPage: (token, size) => loader.load(JSON.stringify([token, size])) as Promise<UpstreamPage<T>>,
-      keep: (token, size, kept) => keptPages.keep(keepKey(token, size), kept),
+      fetchPage: (token, size, offset) => reader.load(key(token, size, offset)) as Promise<UpstreamPage<T>>,
+      keep: (token, size, offset, kept) => keptPages.keep(`${callerKey}|${scope.connection}|${scope.argsKey}|${key(token, size, offset)}`, kept),
     });
     // A cursor is an HMAC: signed only when the operation reads it (most read `nodes` alone).
     const encode = (position: Position) => cursors.encode(scope, position);
@@ -140,6 +147,11 @@ function bindingKey(bindings: Record<string, string | null>): string {
   const entries = Object.entries(bindings).filter(([, v]) => v !== null);
   if (entries.length === 0) return '';
   return createHash('sha256').update(JSON.stringify(entries.sort())).digest('base64url').slice(0, 22);
+}
+
+/** A per-request loader that runs `load` once per key (no batching: the upstream has no batch endpoint). */
+function onePerKey(load: (key: string) => Promise<UpstreamPage<unknown>>): DataLoader<string, UpstreamPage<unknown>> {
+  return new DataLoader((keys) => Promise.all(keys.map((k) => load(k).catch((e: unknown) => toError(e)))), { batch: false });
 }
 
 function toError(error: unknown): Error {

@@ -67,7 +67,7 @@ export function estimateUpstreamCalls(
 
 function callsFor(paging: UpstreamPagingExtension, args: Record<string, unknown>, defaultFirst: number): number {
   const first = typeof args['first'] === 'number' ? args['first'] : defaultFirst;
-  const pages = Math.max(1, Math.ceil(first / upstreamPageSize(first)));
+  const pages = Math.max(1, Math.ceil(first / upstreamPageSize(first, paging.exactness)));
   const straddle = args['after'] ? 1 : 0;
   return pages + (paging.exactness === 'lookahead' ? 1 : straddle);
 }

@@ -78,6 +78,21 @@ describe('upstream economy (full pages)', () => {
     expect(stack.sandbox.calls.list().map((c) => [c.endpoint, c.query['limit']])).toEqual([['customers', '20']]);
   });
 
+  it.each(['invoices', 'subscriptions'] as const)('a first page of %s knows hasNextPage in one upstream round trip', async (connection) => {
+    stack.sandbox.calls.clear();
+    const page = await fetchPage(stack, connection, { first: 20 });
+    expect(page.hasNextPage).toBe(true);
+    // One record more than served tells that more follow: no second, serial look-ahead call.
+    expect(stack.sandbox.calls.list().map((c) => c.query['pageSize'] ?? c.query['limit'])).toEqual(['21']);
+  });
+
+  it('a page kept for the next request never answers a fresh request for the same page', async () => {
+    await fetchPage(stack, 'invoices', { first: 15 });
+    stack.sandbox.calls.clear();
+    await fetchPage(stack, 'invoices', { first: 15 });
+    expect(stack.sandbox.calls.count({ endpoint: 'invoices' })).toBe(1);
+  });
+
   it('a kept look-ahead page never serves another caller', async () => {
     const first = await fetchPage(stack, 'invoices', { first: 10 });
     stack.sandbox.calls.clear();

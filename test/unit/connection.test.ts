@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { pageConnection, type ConnectionPage, type PageFetcher } from '../../src/pagination/connection.ts';
+import { pageConnection, type ConnectionPage, type PageFetcher, type PageReader } from '../../src/pagination/connection.ts';
 import type { Position } from '../../src/pagination/cursor.ts';
 import { PartnerError } from '../../src/partner/errors.ts';
 import type { UpstreamPage } from '../../src/partner/page.ts';
@@ -31,8 +31,8 @@ function createUpstream(n: number, shape: UpstreamShape) {
     return 1 + ((salt * 7 + 3) % (size - 1));
   }
 
-  const fetchPage: PageFetcher<string> = async (token, size) => {
-    const key = JSON.stringify([token, size]);
+  const fetchPage: PageReader<string> = async (token, size, offset) => {
+    const key = JSON.stringify([token, size, offset]);
     const hit = kept.get(key);
     if (hit) {
       kept.delete(key);
@@ -47,8 +47,8 @@ function createUpstream(n: number, shape: UpstreamShape) {
     return { records: slice, next, total: shape.reportsTotal ? n : null };
   };
 
-  const keep = (token: string | null, size: number, page: UpstreamPage<string>) => {
-    kept.set(JSON.stringify([token, size]), page);
+  const keep = (token: string | null, size: number, offset: number, page: UpstreamPage<string>) => {
+    kept.set(JSON.stringify([token, size, offset]), page);
   };
 
   return { records, calls, kept, fetchPage, keep };
@@ -146,7 +146,7 @@ describe('pageConnection exactness', () => {
       [null, 100],
       ['100', 100],
     ]);
-    expect([...upstream.kept.keys()]).toEqual([JSON.stringify(['100', 100])]);
+    expect([...upstream.kept.keys()]).toEqual([JSON.stringify(['100', 100, 0])]);
     expect(page.edges.at(-1)?.position).toEqual({ token: '100', size: 100, offset: 0, index: 100 });
   });
 
@@ -171,7 +171,7 @@ describe('pageConnection exactness', () => {
     const first = await pageConnection({ first: 250, after: null, exactness: 'lookahead', fetchPage: big.fetchPage, keep: big.keep });
     expect(big.calls.map(([t]) => t)).toEqual([null, '100', '200']);
     expect(first.edges.at(-1)?.position).toEqual({ token: '200', size: 100, offset: 50, index: 250 });
-    expect([...big.kept.keys()]).toEqual([JSON.stringify(['200', 100])]);
+    expect([...big.kept.keys()]).toEqual([JSON.stringify(['200', 100, 50])]);
   });
 });
 

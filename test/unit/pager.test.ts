@@ -203,8 +203,9 @@ describe('createPager kept pages', () => {
     upstream.calls.length = 0;
     const next = await pagerFor('alice', keptPages).page(args(upstream.fetchPage, { first: 50, after: first.pageInfo.endCursor }));
     expect(next.edges.map((e) => e.node)).toEqual(Array.from({ length: 50 }, (_, i) => `r${250 + i}`));
-    // The rest of page '200' came from the kept store; only the look-ahead after it reached the upstream.
-    expect(upstream.calls).toEqual([['300', 50]]);
+    // The rest of page '200' came from the kept store; only the look-ahead after it reached the
+    // upstream, asking one record more than it serves so hasNextPage needs no second round trip.
+    expect(upstream.calls).toEqual([['300', 51]]);
   });
 
   it('keeps a page for one connection and bindings only', async () => {
