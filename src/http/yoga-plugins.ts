@@ -17,7 +17,7 @@ export function yogaPlugins(config: Config): Plugin[] {
   const plugins: Plugin[] = [
     useParsedBody(),
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }) as Plugin,
-    useOperationLimits(config.limits, config.mode === 'production'),
+    ...useOperationLimits(config.limits, config.mode === 'production'),
   ];
   if (config.persistedOperations !== 'off') plugins.push(persistedOperations(config.persistedOperations === 'allow'));
   if (!config.browser.introspection) plugins.push(useDisableIntrospection() as Plugin);

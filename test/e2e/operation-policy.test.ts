@@ -136,3 +136,33 @@ describe('operation policy (production-like settings)', () => {
     expect(page.headers.get('content-type') ?? '').not.toMatch(/text\/html/);
   });
 });
+
+describe('operation limits, configured low', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ env: { MAX_DEPTH: '3', MAX_COST: '40' } });
+  });
+  afterAll(() => stack.close());
+  beforeEach(() => stack.sandbox.calls.clear());
+
+  it('refuses an operation deeper than MAX_DEPTH, naming the limit, with no upstream call', async () => {
+    const { body } = await stack.gql('{ customers(first: 2) { edges { node { id } } } }');
+    expect(body.errors?.[0]?.message).toMatch(/depth limit of 3/i);
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', limit: 'depth' });
+    expect(body.data ?? null).toBeNull();
+    expect(stack.sandbox.calls.count()).toBe(0);
+  });
+
+  it('refuses an operation costlier than MAX_COST, naming the limit, with no upstream call', async () => {
+    const { body } = await stack.gql('{ a: customers(first: 2) { nodes { id name email } } b: invoices(first: 2) { nodes { id amount currency status } } }');
+    expect(body.errors?.[0]?.message).toMatch(/cost limit of 40/i);
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', limit: 'cost' });
+    expect(stack.sandbox.calls.count()).toBe(0);
+  });
+
+  it('lets a normal operation within the limits through', async () => {
+    const { body } = await stack.gql('{ customers(first: 2) { totalCount } }');
+    expect(body.errors).toBeUndefined();
+    expect((body.data?.['customers'] as { totalCount: number }).totalCount).toBe(stack.sandbox.organisations[0]?.customers.length);
+  });
+});
