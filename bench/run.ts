@@ -13,6 +13,7 @@ import { dedupe } from './scenarios/dedupe.ts';
 import { deepPaging } from './scenarios/deep-paging.ts';
 import { growth } from './scenarios/growth.ts';
 import { pdf } from './scenarios/pdf.ts';
+import { hostileBurst } from './scenarios/hostile-burst.ts';
 
 const SCENARIOS: Record<ScenarioId, Scenario> = {
   overhead,
@@ -21,6 +22,7 @@ const SCENARIOS: Record<ScenarioId, Scenario> = {
   'deep-paging': deepPaging,
   growth,
   pdf,
+  hostile: hostileBurst,
 };
 
 /** The records of the stack most scenarios share: enough invoices for `first: 500`. */

@@ -1,7 +1,7 @@
 // How long and how hard the bench runs. The full run stays around five minutes on a 2-core
 // machine; BENCH_QUICK=1 is a ~1 minute smoke run whose figures are not kept as results.
 
-export const SCENARIO_IDS = ['overhead', 'round-trip', 'dedupe', 'deep-paging', 'growth', 'pdf'] as const;
+export const SCENARIO_IDS = ['overhead', 'round-trip', 'dedupe', 'deep-paging', 'growth', 'pdf', 'hostile'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 export interface BenchSettings {
@@ -19,6 +19,8 @@ export interface BenchSettings {
   /** Interleaved rounds of whole walks (deep paging) and of concurrent downloads (PDF). */
   walkRounds: number;
   pdfRounds: number;
+  /** Rounds of concurrent oversized requests (hostile burst). */
+  hostileRounds: number;
 }
 
 export function readSettings(env: Record<string, string | undefined>): BenchSettings {
@@ -28,6 +30,6 @@ export function readSettings(env: Record<string, string | undefined>): BenchSett
   if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown scenario ${unknown.join(', ')}; use ${SCENARIO_IDS.join(', ')}`);
   const only = new Set(SCENARIO_IDS.filter((id) => requested.length === 0 || requested.includes(id)));
   return quick
-    ? { quick, only, warmupMs: 1_000, windowMs: 1_500, rounds: 2, workers: 8, maxRequestsPerWindow: 200_000, samples: 5, walkRounds: 1, pdfRounds: 1 }
-    : { quick, only, warmupMs: 3_000, windowMs: 3_000, rounds: 5, workers: 8, maxRequestsPerWindow: 500_000, samples: 15, walkRounds: 3, pdfRounds: 3 };
+    ? { quick, only, warmupMs: 1_000, windowMs: 1_500, rounds: 2, workers: 8, maxRequestsPerWindow: 200_000, samples: 5, walkRounds: 1, pdfRounds: 1, hostileRounds: 2 }
+    : { quick, only, warmupMs: 3_000, windowMs: 3_000, rounds: 5, workers: 8, maxRequestsPerWindow: 500_000, samples: 15, walkRounds: 3, pdfRounds: 3, hostileRounds: 5 };
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestLimits } from '../config.ts';
-import { readBody } from './body.ts';
+import { discardThen, readBody } from './body.ts';
 import { isJsonContentType } from './request-guard.ts';
 import { sendGraphQLError, writeFetchResponse } from './respond.ts';
 
@@ -34,8 +34,8 @@ export function createGraphQLRoute(yoga: FetchHandler, limits: RequestLimits) {
     const body = await readBody(req, limits.maxBodyBytes);
     if (!body.ok) {
       if (body.reason === 'too-large') {
-        sendGraphQLError(res, 413, 'BAD_USER_INPUT', `The request body is over ${limits.maxBodyBytes} bytes.`, { connection: 'close' });
-        res.once('finish', () => req.destroy());
+        const message = `The request body is over ${limits.maxBodyBytes} bytes.`;
+        discardThen(req, () => sendGraphQLError(res, 413, 'BAD_USER_INPUT', message, { connection: 'close' }));
       } else req.destroy();
       return;
     }
