@@ -78,25 +78,31 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
     bodyTimeout: options.timeoutMs,
   });
 
+  /** Sends the GET and turns any non-2xx answer into a PartnerError; the body is left unread. */
+  async function send(request: UpstreamRequest, accept: string, signal: AbortSignal) {
+    const res = await pool.request({
+      method: 'GET',
+      path: upstreamPath(basePath, request),
+      headers: { ...request.headers, accept, authorization: `Bearer ${request.token}` },
+      signal,
+    });
+    const requestId = headerValue(res.headers['x-request-id']);
+    const facts = { status: res.statusCode, ...(requestId ? { requestId } : {}) };
+    if (res.statusCode < 200 || res.statusCode >= 300) {
+      await res.body.dump().catch(() => undefined);
+      throw errorForStatus(res.statusCode, facts, retryAfterSeconds(headerValue(res.headers['retry-after'])));
+    }
+    return { res, facts, requestId, contentType: headerValue(res.headers['content-type']) ?? '' };
+  }
+
   async function get(request: UpstreamRequest): Promise<UpstreamResponse> {
     const signal = withTimeout(request.signal, options.timeoutMs);
     try {
-      const res = await pool.request({
-        method: 'GET',
-        path: upstreamPath(basePath, request),
-        headers: { ...request.headers, accept: 'application/json', authorization: `Bearer ${request.token}` },
-        signal,
-      });
-      const requestId = headerValue(res.headers['x-request-id']);
-      const facts = { status: res.statusCode, ...(requestId ? { requestId } : {}) };
-      if (res.statusCode < 200 || res.statusCode >= 300) {
-        await res.body.dump().catch(() => undefined);
-        throw errorForStatus(res.statusCode, facts, retryAfterSeconds(headerValue(res.headers['retry-after'])));
-      }
+      const { res, facts, requestId, contentType } = await send(request, 'application/json', signal);
       const body = await readBody(res.body, request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, facts).catch((error: unknown) => {
         throw brokenBodyError(error, signal, request.signal, facts);
       });
-      return { status: res.statusCode, body, contentType: headerValue(res.headers['content-type']) ?? '', ...(requestId ? { requestId } : {}) };
+      return { status: res.statusCode, body, contentType, ...(requestId ? { requestId } : {}) };
     } catch (error) {
       throw toPartnerError(error, signal, request.signal);
     }
@@ -105,22 +111,11 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
   async function stream(request: UpstreamStreamRequest): Promise<UpstreamStream> {
     const signal = withTimeout(request.signal, options.timeoutMs);
     try {
-      const res = await pool.request({
-        method: 'GET',
-        path: upstreamPath(basePath, request),
-        headers: { ...request.headers, accept: request.accept, authorization: `Bearer ${request.token}` },
-        signal,
-      });
-      const requestId = headerValue(res.headers['x-request-id']);
-      const facts = { status: res.statusCode, ...(requestId ? { requestId } : {}) };
-      if (res.statusCode < 200 || res.statusCode >= 300) {
-        await res.body.dump().catch(() => undefined);
-        throw errorForStatus(res.statusCode, facts, retryAfterSeconds(headerValue(res.headers['retry-after'])));
-      }
+      const { res, requestId, contentType } = await send(request, request.accept, signal);
       const length = Number(headerValue(res.headers['content-length']));
       return {
         status: res.statusCode,
-        contentType: headerValue(res.headers['content-type']) ?? '',
+        contentType,
         contentLength: Number.isSafeInteger(length) && length >= 0 ? length : null,
         ...(requestId ? { requestId } : {}),
         body: mapBodyErrors(res.body, signal, request.signal),
