@@ -45,6 +45,18 @@ export function callerKey(secret: Buffer, token: string): string {
   return createHmac('sha256', secret).update(token).digest('base64url').slice(0, 32);
 }
 
+/** One HMAC per request: the rate limiter and the context both need the key of the same request. */
+const callerKeys = new WeakMap<Request, string>();
+
+export function callerKeyOf(request: Request, secret: Buffer, token: string): string {
+  let key = callerKeys.get(request);
+  if (key === undefined) {
+    key = callerKey(secret, token);
+    callerKeys.set(request, key);
+  }
+  return key;
+}
+
 export function createContext(services: Services, request: Request, signal?: AbortSignal, requestId?: string): Context {
   const authorization = request.headers.get('authorization');
   const credentials = readCredentials(authorization === null ? [] : [authorization]);
@@ -65,7 +77,7 @@ export function createContext(services: Services, request: Request, signal?: Abo
     pager: createPager({
       cursors: services.cursors,
       keptPages: services.keptPages,
-      callerKey: caller ? callerKey(services.callerKeySecret, caller.token) : 'anonymous',
+      callerKey: caller ? callerKeyOf(request, services.callerKeySecret, caller.token) : 'anonymous',
       limits: services.config.paging,
     }),
     publicBaseUrl: publicBaseUrl(services.config.downloads, new URL(request.url).protocol === 'https:' ? 'https' : 'http', (name) => request.headers.get(name)),

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { RateLimitSettings } from '../config.ts';
-import { callerKey } from '../context.ts';
+import { callerKeyOf } from '../context.ts';
 import { readCredentials } from '../partner/credentials.ts';
 import { createMemoryRateLimitStore } from './memory-store.ts';
 import { createRedisRateLimitStore } from './redis-store.ts';
@@ -72,7 +72,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       const authorization = request.headers.get('authorization');
       const credentials = readCredentials(authorization === null ? [] : [authorization]);
       if (!credentials.ok) return;
-      const key = callerKey(options.callerKeySecret, credentials.token);
+      const key = callerKeyOf(request, options.callerKeySecret, credentials.token);
       return {
         async onRequestParseDone({ requestParserResult }) {
           const operations = Array.isArray(requestParserResult) ? requestParserResult.length : 1;

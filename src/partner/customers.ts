@@ -21,7 +21,7 @@ const customerPage = z.looseObject({
   queryMore: pageToken.nullish(),
 });
 
-const MODELLED = ['id', 'name', 'first_name', 'last_name', 'email', 'created', 'updated'] as const;
+const MODELLED: ReadonlySet<string> = new Set(['id', 'name', 'first_name', 'last_name', 'email', 'created', 'updated']);
 
 export interface Customer {
   id: string;

@@ -22,7 +22,7 @@ const invoicePage = z.looseObject({
   nextPage: pageToken.nullish(),
 });
 
-const MODELLED = ['id', 'invoiceNumber', 'accountId', 'invoiceDate', 'dueDate', 'amount', 'balance', 'currency', 'status'] as const;
+const MODELLED: ReadonlySet<string> = new Set(['id', 'invoiceNumber', 'accountId', 'invoiceDate', 'dueDate', 'amount', 'balance', 'currency', 'status']);
 
 export interface Invoice {
   id: string;

@@ -20,9 +20,9 @@ export function parseUpstreamJson<S extends z.ZodType>(response: UpstreamRespons
 }
 
 /** Fields of `record` that the adapter does not model, so nothing the upstream sends is lost. */
-export function unmodelled(record: Record<string, unknown>, modelled: readonly string[]): Record<string, unknown> {
+export function unmodelled(record: Record<string, unknown>, modelled: ReadonlySet<string>): Record<string, unknown> {
   const extra: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(record)) if (!modelled.includes(key)) extra[key] = value;
+  for (const key in record) if (!modelled.has(key)) extra[key] = record[key];
   return extra;
 }
 

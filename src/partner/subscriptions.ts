@@ -22,7 +22,7 @@ const subscriptionPage = z.looseObject({
   queryMore: pageToken.nullish(),
 });
 
-const MODELLED = ['id', 'name', 'status', 'start', 'customer', 'owner', 'created', 'updated', 'data'] as const;
+const MODELLED: ReadonlySet<string> = new Set(['id', 'name', 'status', 'start', 'customer', 'owner', 'created', 'updated', 'data']);
 
 export interface BillingSubscription {
   id: string;
