@@ -38,6 +38,7 @@ const MAX_DISCARD_MS = 2_000;
  * reset can wipe out the answer before the client reads it. Past the bounds the socket is closed.
  */
 export function discardThen(req: IncomingMessage, answer: () => void): void {
+  if (req.readableEnded) return answer();
   let dropped = 0;
   let done = false;
   const finish = (answered: boolean) => {
