@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import type { RequestListener, ServerResponse } from 'node:http';
+import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config.ts';
@@ -105,6 +105,23 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       await services.http.close();
     },
   };
+}
+
+/**
+ * The HTTP server for an app. A client that announces an oversized body with `Expect: 100-continue`
+ * is refused (413) before it sends a byte, instead of getting Node's automatic `100 Continue`.
+ */
+export function createAppServer(app: App): Server {
+  const server = createServer(app.handle);
+  const limit = app.services.config.limits.maxBodyBytes;
+  server.on('checkContinue', (req, res) => {
+    if (Number(req.headers['content-length'] ?? NaN) > limit) {
+      return sendGraphQLError(res, 413, 'BAD_USER_INPUT', `The request body is over ${limit} bytes.`, { connection: 'close' });
+    }
+    res.writeContinue();
+    app.handle(req, res);
+  });
+  return server;
 }
 
 function createServices(config: Config, deps: AppDeps): Services {

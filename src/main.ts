@@ -1,7 +1,6 @@
 import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
-import { createApp } from './app.ts';
+import { createApp, createAppServer } from './app.ts';
 import { clusterMetricsReader, runPrimary, workerCount } from './cluster.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { shutDownOnSignals } from './ops/shutdown.ts';
@@ -20,7 +19,7 @@ async function main(): Promise<void> {
   if (cluster.isWorker) app.ops.metrics.renderFrom(clusterMetricsReader(app.ops.metrics.registry));
   const tracingIssue = config.operations.tracing ? tracingProblem() : null;
   if (tracingIssue) console.warn(`warning: ${tracingIssue}`);
-  const server = createServer(app.handle);
+  const server = createAppServer(app);
   server.listen(config.port, config.host, () => {
     if (cluster.isWorker) return; // the primary announces the shared port once
     const address = server.address();

@@ -56,6 +56,28 @@ describe('bounded requests, checked before parsing', () => {
     expect(stack.sandbox.calls.count()).toBe(0);
   });
 
+  it('an oversized body announced with Expect: 100-continue → 413 before the client sends it', async () => {
+    const res = await rawRequest(
+      stack.origin,
+      `POST /graphql HTTP/1.1\r\nHost: ${host()}\r\nContent-Type: application/json\r\nContent-Length: ${5 * 1024 * 1024}\r\n` +
+        `Expect: 100-continue\r\nConnection: close\r\n\r\n`,
+    );
+    expect(res.status).toBe(413);
+    expect(res.text).not.toContain('100 Continue');
+    expect(stack.sandbox.calls.count()).toBe(0);
+  });
+
+  it('a small body announced with Expect: 100-continue is answered as usual', async () => {
+    const body = query('{ invoices(first: 1) { nodes { id } } }');
+    const res = await rawRequest(
+      stack.origin,
+      `POST /graphql HTTP/1.1\r\nHost: ${host()}\r\nContent-Type: application/json\r\nAuthorization: Bearer ${stack.orgA.token}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n${body}`,
+    );
+    expect(res.text).toContain('HTTP/1.1 100 Continue');
+    expect(res.text).toContain(stack.sandbox.organisations[0]?.invoices[0]?.id ?? 'missing');
+  });
+
   it('a chunked body that grows past 1 MB → 413', async () => {
     const chunk = 'x'.repeat(64 * 1024);
     const stream = new ReadableStream<Uint8Array>({

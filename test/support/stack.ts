@@ -1,6 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp, type App, type AppDeps } from '../../src/app.ts';
+import { createApp, createAppServer, type App, type AppDeps } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.ts';
 
@@ -39,7 +39,7 @@ export async function startStack(
   });
   const config = options.configure ? options.configure(base) : base;
   const app = createApp(config, options.deps);
-  const server = createServer(app.handle);
+  const server = createAppServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const [a, b] = Object.entries(sandbox.tokens);
