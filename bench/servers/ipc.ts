@@ -1,5 +1,7 @@
 // The child side of the bench's process protocol: report readiness, answer resource
 // questions about this process, and leave when asked or when the bench goes away.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { BenchReply, BenchRequest } from '../protocol.ts';
 
 export interface ChildHooks {
@@ -27,4 +29,25 @@ export function announceReady(details: Record<string, unknown>, hooks: ChildHook
   });
   process.on('disconnect', leave);
   send({ type: 'ready', details });
+}
+
+/**
+ * Listens on an ephemeral loopback port with long keep-alive, then announces the origin. On exit
+ * the server stops (dropping idle keep-alive sockets) before `closeRest` closes what it fronts.
+ */
+export function listenAndAnnounce(server: Server, closeRest: () => Promise<void>): void {
+  server.keepAliveTimeout = 30_000;
+  server.listen(0, '127.0.0.1', () => {
+    const { port } = server.address() as AddressInfo;
+    announceReady(
+      { origin: `http://127.0.0.1:${port}` },
+      {
+        close: async () => {
+          server.closeAllConnections();
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+          await closeRest();
+        },
+      },
+    );
+  });
 }

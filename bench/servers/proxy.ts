@@ -2,10 +2,9 @@
 // every request goes to BENCH_UPSTREAM (same path, same Authorization) over an undici Pool,
 // and the answer is streamed back unchanged.
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { Pool } from 'undici';
-import { announceReady } from './ipc.ts';
+import { listenAndAnnounce } from './ipc.ts';
 
 const upstream = new URL(process.env['BENCH_UPSTREAM'] ?? 'http://127.0.0.1:1');
 const pool = new Pool(upstream.origin, { connections: 32, keepAliveTimeout: 30_000 });
@@ -29,17 +28,4 @@ const server = createServer((req, res) => {
       else res.destroy();
     });
 });
-server.keepAliveTimeout = 30_000;
-server.listen(0, '127.0.0.1', () => {
-  const { port } = server.address() as AddressInfo;
-  announceReady(
-    { origin: `http://127.0.0.1:${port}` },
-    {
-      close: async () => {
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        await pool.close();
-      },
-    },
-  );
-});
+listenAndAnnounce(server, () => pool.close());

@@ -1,6 +1,7 @@
-import { GraphQLError, Kind, type DocumentNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { GraphQLError, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.ts';
+import { operationRootFields } from './root-fields.ts';
 
 /**
  * Refuses, before execution and so before any upstream call, an operation that needs the partner
@@ -24,18 +25,7 @@ export function useCallerCredentials(): Plugin<Context> {
 }
 
 function introspectionOnly(document: DocumentNode, operationName: string | null | undefined): boolean {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
-  if (!operation) return true;
-  return rootFieldNames(document, operation.selectionSet, 0).every((name) => name.startsWith('__'));
-}
-
-function rootFieldNames(document: DocumentNode, selectionSet: SelectionSetNode, depth: number): string[] {
-  if (depth > 10) return ['(too deep)'];
-  return selectionSet.selections.flatMap((s) => {
-    if (s.kind === Kind.FIELD) return [s.name.value];
-    if (s.kind === Kind.INLINE_FRAGMENT) return rootFieldNames(document, s.selectionSet, depth + 1);
-    const fragment = document.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === s.name.value);
-    return fragment && fragment.kind === Kind.FRAGMENT_DEFINITION ? rootFieldNames(document, fragment.selectionSet, depth + 1) : ['(unknown)'];
-  });
+  const roots = operationRootFields(document, operationName);
+  if (!roots) return true;
+  return roots.complete && roots.fields.every((field) => field.name.value.startsWith('__'));
 }

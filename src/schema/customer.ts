@@ -37,11 +37,14 @@ const CustomerConnection = builder.connectionObject(
   { name: 'CustomerEdge', description: 'A customer and the cursor that resumes after it.' },
 );
 
+/** How this connection makes hasNextPage exact: read by the pager and the upstream-call budget. */
+const PAGING = { exactness: 'total' } as const satisfies UpstreamPagingExtension;
+
 builder.queryField('customers', (t) =>
   t.field({
     type: CustomerConnection,
     nullable: true,
-    extensions: { upstreamPaging: { exactness: 'total' } satisfies UpstreamPagingExtension },
+    extensions: { upstreamPaging: PAGING },
     description: `Customers of the partner organisation, newest first, optionally filtered. ${CONNECTION_ERRORS}`,
     args: {
       ...forwardPagingArgs(),
@@ -59,7 +62,7 @@ builder.queryField('customers', (t) =>
         bindings: { filter },
         first: args.first,
         after: args.after,
-        exactness: 'total',
+        exactness: PAGING.exactness,
         fetchPage: (token, size) => ctx.partner().searchCustomers({ filter, token, size }),
       });
     },

@@ -40,11 +40,14 @@ const InvoiceConnection = builder.connectionObject(
   { name: 'InvoiceEdge', description: 'An invoice and the cursor that resumes after it.' },
 );
 
+/** How this connection makes hasNextPage exact: read by the pager and the upstream-call budget. */
+const PAGING = { exactness: 'lookahead' } as const satisfies UpstreamPagingExtension;
+
 builder.queryField('invoices', (t) =>
   t.field({
     type: InvoiceConnection,
     nullable: true,
-    extensions: { upstreamPaging: { exactness: 'lookahead' } satisfies UpstreamPagingExtension },
+    extensions: { upstreamPaging: PAGING },
     description: `Invoices of the partner organisation, newest first. ${CONNECTION_ERRORS}`,
     args: forwardPagingArgs(),
     resolve: (_root, args, ctx) =>
@@ -53,7 +56,7 @@ builder.queryField('invoices', (t) =>
         bindings: {},
         first: args.first,
         after: args.after,
-        exactness: 'lookahead',
+        exactness: PAGING.exactness,
         fetchPage: (token, size) => ctx.partner().listInvoices({ token, size }),
       }),
   }),

@@ -27,11 +27,14 @@ const BillingSubscriptionConnection = builder.connectionObject(
   { name: 'BillingSubscriptionEdge', description: 'A subscription and the cursor that resumes after it.' },
 );
 
+/** How this connection makes hasNextPage exact: read by the pager and the upstream-call budget. */
+const PAGING = { exactness: 'lookahead' } as const satisfies UpstreamPagingExtension;
+
 builder.queryField('subscriptions', (t) =>
   t.field({
     type: BillingSubscriptionConnection,
     nullable: true,
-    extensions: { upstreamPaging: { exactness: 'lookahead' } satisfies UpstreamPagingExtension },
+    extensions: { upstreamPaging: PAGING },
     description: `Subscriptions of the partner organisation's customers, newest first. ${CONNECTION_ERRORS}`,
     args: forwardPagingArgs(),
     resolve: (_root, args, ctx) =>
@@ -40,7 +43,7 @@ builder.queryField('subscriptions', (t) =>
         bindings: {},
         first: args.first,
         after: args.after,
-        exactness: 'lookahead',
+        exactness: PAGING.exactness,
         fetchPage: (token, size) => ctx.partner().listSubscriptions({ token, size }),
       }),
   }),

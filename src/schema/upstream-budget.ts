@@ -1,16 +1,7 @@
-import {
-  GraphQLError,
-  Kind,
-  getArgumentValues,
-  type DocumentNode,
-  type FieldNode,
-  type GraphQLField,
-  type GraphQLSchema,
-  type OperationDefinitionNode,
-  type SelectionSetNode,
-} from 'graphql';
+import { GraphQLError, getArgumentValues, type DocumentNode, type FieldNode, type GraphQLField, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { upstreamPageSize } from '../pagination/connection.ts';
+import { operationRootFields } from './root-fields.ts';
 
 /** Declared on a root connection field (field `extensions.upstreamPaging`): how its pages are fetched. */
 export interface UpstreamPagingExtension {
@@ -47,13 +38,9 @@ export function estimateUpstreamCalls(
   variables: Record<string, unknown>,
   defaultFirst: number,
 ): number {
-  const operation = document.definitions.find(
-    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName),
-  );
   const rootFields = schema.getQueryType()?.getFields() ?? {};
-  if (!operation) return 0;
   const requests = new Map<string, number>();
-  for (const node of rootFieldNodes(document, operation.selectionSet, 0)) {
+  for (const node of operationRootFields(document, operationName)?.fields ?? []) {
     const field = rootFields[node.name.value];
     const paging = field?.extensions['upstreamPaging'] as UpstreamPagingExtension | undefined;
     if (!field || !paging) continue;
@@ -78,14 +65,4 @@ function argumentValues(field: GraphQLField<unknown, unknown>, node: FieldNode, 
   } catch {
     return null; // invalid arguments fail validation or the resolver's checks, with no upstream call
   }
-}
-
-function rootFieldNodes(document: DocumentNode, selectionSet: SelectionSetNode, depth: number): FieldNode[] {
-  if (depth > 10) return [];
-  return selectionSet.selections.flatMap((s): FieldNode[] => {
-    if (s.kind === Kind.FIELD) return [s];
-    if (s.kind === Kind.INLINE_FRAGMENT) return rootFieldNodes(document, s.selectionSet, depth + 1);
-    const fragment = document.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === s.name.value);
-    return fragment?.kind === Kind.FRAGMENT_DEFINITION ? rootFieldNodes(document, fragment.selectionSet, depth + 1) : [];
-  });
 }
