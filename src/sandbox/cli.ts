@@ -96,8 +96,8 @@ async function main(): Promise<void> {
   }
   const { options, json } = read.config;
   const sandbox = await startSandbox(options);
-  process.stdout.write(json ? `${JSON.stringify({ url: sandbox.url, tokens: sandbox.tokens })}\n` : describe(sandbox, options));
 
+  // Handlers before the ready line: a script may signal as soon as it has read it.
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -110,6 +110,7 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  process.stdout.write(json ? `${JSON.stringify({ url: sandbox.url, tokens: sandbox.tokens })}\n` : describe(sandbox, options));
 }
 
 main().catch((error: unknown) => {
