@@ -75,6 +75,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     },
     renderGraphiQL: createGraphiQLRenderer(),
     batching: { limit: config.limits.maxBatch },
+    // The /graphql route bounds and parses the body itself (src/http/graphql-route.ts); Yoga's own
+    // limit would pipe the already-read body through a TransformStream on every request.
+    maxRequestBodySize: false,
     cors: corsOptions(config.browser.corsOrigins),
     plugins: [requestLog.plugin, ...ops.plugins, rateLimiter.plugin, ...yogaPlugins(config)],
   });

@@ -2,15 +2,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestLimits } from '../config.ts';
 import { discardThen, readBody } from './body.ts';
 import { isJsonContentType } from './request-guard.ts';
-import { sendGraphQLError, writeFetchResponse } from './respond.ts';
+import { sendGraphQLError } from './respond.ts';
 
-/** What the route hands GraphQL requests to: Yoga's Fetch API entry point. */
-export interface FetchHandler {
-  fetch(url: string, init: RequestInit, serverContext: { parsedBody?: unknown }): Response | Promise<Response>;
+/**
+ * What the route hands GraphQL requests to: Yoga's Node entry point. It wraps the Node request
+ * lazily (headers are read from Node's object, not copied) and writes a plain JSON answer with one
+ * `end`, which is much cheaper than building Fetch Request/Response objects here and copying them.
+ * At run time it takes extra server context after (req, res), though its type does not say so.
+ */
+export interface NodeHandler {
+  requestListener(req: IncomingMessage, res: ServerResponse): unknown;
 }
-
-/** The body travels already parsed, so its framing headers must not travel with the request. */
-const BODY_FRAMING = new Set(['content-length', 'transfer-encoding']);
 
 const SANE_HOST = /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
 
@@ -19,7 +21,7 @@ const SANE_HOST = /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})
  * before GraphQL parses a byte: method, content type, body size, batch length, query length and
  * variables size. Only then does Yoga see the request.
  */
-export function createGraphQLRoute(yoga: FetchHandler, limits: RequestLimits) {
+export function createGraphQLRoute(yoga: NodeHandler, limits: RequestLimits) {
   return async function serveGraphQL(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
     if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') {
@@ -47,24 +49,13 @@ export function createGraphQLRoute(yoga: FetchHandler, limits: RequestLimits) {
 
 /**
  * Hands the request to Yoga. A POST body is passed already parsed (`parsedBody`, read by the
- * useParsedBody plugin), so the JSON is parsed once, here, where its size was bounded.
+ * useParsedBody plugin), so the JSON is parsed once, here, where its size was bounded. Yoga aborts
+ * the request's signal only when the client leaves before the answer is written.
  */
-async function forward(yoga: FetchHandler, req: IncomingMessage, res: ServerResponse, parsedBody: unknown): Promise<void> {
-  const abort = new AbortController();
-  res.once('close', () => {
-    if (!res.writableFinished) abort.abort(); // the client went away: stop the operation's upstream calls
-  });
-  const host = SANE_HOST.test(req.headers.host ?? '') ? req.headers.host : 'localhost';
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined && !BODY_FRAMING.has(name)) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-  }
-  const response = await yoga.fetch(
-    `http://${host}${req.url ?? '/graphql'}`,
-    { method: req.method ?? 'GET', headers, signal: abort.signal },
-    parsedBody === undefined ? {} : { parsedBody },
-  );
-  await writeFetchResponse(response, res);
+async function forward(yoga: NodeHandler, req: IncomingMessage, res: ServerResponse, parsedBody: unknown): Promise<void> {
+  if (!SANE_HOST.test(req.headers.host ?? '')) req.headers.host = 'localhost'; // the Request URL is built from it
+  const listener = yoga.requestListener as (req: IncomingMessage, res: ServerResponse, context: { parsedBody?: unknown }) => unknown;
+  await listener(req, res, parsedBody === undefined ? {} : { parsedBody });
 }
 
 function checkSearchParams(req: IncomingMessage, limits: RequestLimits): string | null {

@@ -1,17 +1,7 @@
 import { pino, type DestinationStream, type LevelWithSilent, type Logger } from 'pino';
+import { redactSecrets } from './redact.ts';
 
 export type { Logger } from 'pino';
-
-const SECRET_KEYS = ['authorization', 'cookie', '"set-cookie"', 'token', 'accessToken', 'ticket', 'password', 'secret'];
-
-/**
- * Where a secret could sit in a log line, to three levels deep (e.g. `req.headers.authorization`).
- * The log lines of this service never carry headers; this is the configured guarantee in case one does.
- */
-export const REDACTED_PATHS: readonly string[] = SECRET_KEYS.flatMap((key) => {
-  const member = key.startsWith('"') ? `[${key}]` : `.${key}`;
-  return [key.startsWith('"') ? `[${key}]` : key, `*${member}`, `*.*${member}`];
-});
 
 export interface LoggerOptions {
   level: LevelWithSilent;
@@ -19,17 +9,30 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
-/** One JSON object per line, secrets redacted by configuration. */
+/** One JSON object per line, secrets redacted by configuration (`SECRET_KEYS` in redact.ts). */
 export function createLogger(options: LoggerOptions): Logger {
-  return pino(
+  const logger = pino(
     {
       level: options.level,
       base: { service: 'partner-graph' },
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
+      formatters: { log: redactSecrets, bindings: redactSecrets },
     },
     // Buffered writes: a synchronous write per line was a syscall per request and per upstream call
     // on the hot path. pino flushes the buffer when the process exits.
     options.destination ?? pino.destination({ dest: 1, minLength: 4096, sync: false }),
   );
+  return redactingChildBindings(logger);
+}
+
+/**
+ * pino applies the bindings formatter to the root's bindings only; a child's are redacted here.
+ * Children inherit from their parent, so replacing `child` on the root covers every descendant.
+ */
+function redactingChildBindings(logger: Logger): Logger {
+  const child = logger.child;
+  logger.child = function redactedChild(this: Logger, bindings, childOptions) {
+    return child.call(this, redactSecrets(bindings), childOptions);
+  } as Logger['child'];
+  return logger;
 }

@@ -79,12 +79,12 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
   });
 
   /** Sends the GET and turns any non-2xx answer into a PartnerError; the body is left unread. */
-  async function send(request: UpstreamRequest, accept: string, signal: AbortSignal) {
+  async function send(request: UpstreamRequest, accept: string, signal: AbortSignal | undefined) {
     const res = await pool.request({
       method: 'GET',
       path: upstreamPath(basePath, request),
       headers: { ...request.headers, accept, authorization: `Bearer ${request.token}` },
-      signal,
+      ...(signal ? { signal } : {}),
     });
     const requestId = headerValue(res.headers['x-request-id']);
     const facts = { status: res.statusCode, ...(requestId ? { requestId } : {}) };
@@ -95,8 +95,10 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
     return { res, facts, requestId, contentType: headerValue(res.headers['content-type']) ?? '' };
   }
 
+  // The pool's headersTimeout and bodyTimeout bound each call; the operation's signal bounds the
+  // whole. No timer or signal of its own per call: that was measurable on the hot path.
   async function get(request: UpstreamRequest): Promise<UpstreamResponse> {
-    const signal = withTimeout(request.signal, options.timeoutMs);
+    const signal = request.signal;
     try {
       const { res, facts, requestId, contentType } = await send(request, 'application/json', signal);
       const body = await readBody(res.body, request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, facts).catch((error: unknown) => {
@@ -152,9 +154,9 @@ async function readBody(body: AsyncIterable<Buffer>, maxBytes: number, facts: { 
   return Buffer.concat(chunks, size);
 }
 
-function toPartnerError(error: unknown, signal: AbortSignal, callerSignal: AbortSignal | undefined): PartnerError {
+function toPartnerError(error: unknown, signal: AbortSignal | undefined, callerSignal: AbortSignal | undefined): PartnerError {
   if (error instanceof PartnerError) return error;
-  if (signal.aborted || error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
+  if (signal?.aborted || error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
     const reason = callerSignal?.aborted ? 'the operation deadline passed' : 'the partner API did not answer in time';
     return new PartnerError('UPSTREAM_TIMEOUT', `Upstream call aborted: ${reason}.`);
   }
@@ -163,7 +165,7 @@ function toPartnerError(error: unknown, signal: AbortSignal, callerSignal: Abort
 }
 
 /** A body that stops before its announced end (and not for a timeout) is a bad answer, not a lost connection. */
-function brokenBodyError(error: unknown, signal: AbortSignal, callerSignal: AbortSignal | undefined, facts: { status: number }): PartnerError {
+function brokenBodyError(error: unknown, signal: AbortSignal | undefined, callerSignal: AbortSignal | undefined, facts: { status: number }): PartnerError {
   const mapped = toPartnerError(error, signal, callerSignal);
   if (mapped.code !== 'UPSTREAM_UNAVAILABLE') return mapped;
   return new PartnerError('UPSTREAM_BAD_RESPONSE', 'The partner API\'s answer broke off before its announced end.', facts);
