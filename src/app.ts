@@ -1,18 +1,19 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config.ts';
 import { createContext, type Context, type Services } from './context.ts';
 import { createDownloads } from './downloads/downloads.ts';
 import { EXAMPLE_OPERATION, createGraphiQLRenderer } from './graphiql.ts';
+import { createFastLane } from './http/fast-lane.ts';
 import { createGraphQLRoute } from './http/graphql-route.ts';
 import { countHeader, requestPath } from './http/request-guard.ts';
 import { sendGraphQLError, sendJson } from './http/respond.ts';
 import { corsOptions, yogaPlugins } from './http/yoga-plugins.ts';
 import { createRateLimiter } from './limits/rate-limit.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
-import { createRequestLog } from './logging/request-log.ts';
+import { REQUEST_ID_HEADER, createRequestLog } from './logging/request-log.ts';
 import { upstreamLogEvents } from './logging/upstream-log.ts';
 import { createOperations, type Operations } from './ops/operations.ts';
 import { createCursorCodec } from './pagination/cursor.ts';
@@ -37,6 +38,8 @@ export interface AppDeps {
   upstreamEvents?: ResilienceEvents;
   /** The clock download tickets expire by; Date.now when absent. */
   now?: () => number;
+  /** false: every GraphQL request goes through Yoga (the tests compare both lanes). */
+  fastLane?: boolean;
 }
 
 export interface App {
@@ -82,7 +85,27 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     plugins: [requestLog.plugin, ...ops.plugins, rateLimiter.plugin, ...yogaPlugins(config)],
   });
 
-  const serveGraphQL = createGraphQLRoute(yoga, config.limits);
+  const fastLane = createFastLane({
+    yoga,
+    persistedOperationsRequired: config.persistedOperations === 'require',
+    isDev: config.mode === 'development',
+    observers: {
+      admit: (request) => rateLimiter.admit(request, 1),
+      started: (request, context, name) => {
+        requestLog.requested(request, name);
+        ops.metrics.operationStarted(context, name);
+      },
+      executed: (context, result) => ops.metrics.operationExecuted(context, result),
+      processed: (request, result) => requestLog.processed(request, result),
+      answered: (request, status) => ({ [REQUEST_ID_HEADER]: requestLog.answered(request, status) }),
+    },
+  });
+  const lane = async (req: IncomingMessage, res: ServerResponse, body: unknown) => {
+    const taken = deps.fastLane !== false && (await fastLane(req, res, body));
+    ops.metrics.graphqlLane(taken ? 'fast' : 'yoga');
+    return taken;
+  };
+  const serveGraphQL = createGraphQLRoute(yoga, config.limits, lane);
   const handle: RequestListener = (req, res) => {
     const target = requestPath(req);
     ops.observe(res, target);

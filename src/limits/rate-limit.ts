@@ -4,7 +4,6 @@ import type { RateLimitSettings } from '../config.ts';
 import { callerKeyOf } from '../context.ts';
 import { readCredentials } from '../partner/credentials.ts';
 import { createMemoryRateLimitStore } from './memory-store.ts';
-import { createRedisRateLimitStore } from './redis-store.ts';
 import type { BucketShape, RateDecision, RateLimitStore } from './token-bucket.ts';
 
 export interface RateLimiterOptions {
@@ -27,6 +26,8 @@ export interface RateLimiter {
   /** Where the buckets are: 'redis' (shared), 'memory' (this process) or 'off'. */
   storeKind: 'redis' | 'memory' | 'off';
   take(key: string, cost: number): Promise<RateDecision>;
+  /** What the plugin does, for the fast lane (src/http/fast-lane.ts): throws RATE_LIMITED past the limit. */
+  admit(request: Request, operations: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,16 +43,18 @@ const FALLBACK_MS = 5_000;
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const { settings } = options;
   if (settings.perMinute === 0) {
-    return { plugin: {}, storeKind: 'off', take: async () => ({ allowed: true, remaining: Infinity, retryAfterMs: 0 }), close: async () => {} };
+    return {
+      plugin: {},
+      storeKind: 'off',
+      take: async () => ({ allowed: true, remaining: Infinity, retryAfterMs: 0 }),
+      admit: async () => {},
+      close: async () => {},
+    };
   }
   const shape: BucketShape = { ratePerMs: settings.perMinute / 60_000, capacity: settings.burst };
   const now = options.now ?? (() => performance.now());
   const memory = createMemoryRateLimitStore({ shape, now });
-  const shared =
-    options.store ??
-    (settings.redisUrl
-      ? createRedisRateLimitStore({ url: settings.redisUrl, prefix: settings.redisKeyPrefix, shape, ...(options.warn ? { onError: options.warn } : {}) })
-      : null);
+  const shared = options.store ?? (settings.redisUrl ? redisStore(settings.redisUrl, settings.redisKeyPrefix, shape, options.warn) : null);
   let fallbackUntil = -Infinity;
 
   async function take(key: string, cost: number): Promise<RateDecision> {
@@ -67,19 +70,27 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     }
   }
 
+  /** The caller's key, or null for a request without a well-formed bearer token (never charged). */
+  const keyOf = (request: Request): string | null => {
+    const authorization = request.headers.get('authorization');
+    const credentials = readCredentials(authorization === null ? [] : [authorization]);
+    return credentials.ok ? callerKeyOf(request, options.callerKeySecret, credentials.token) : null;
+  };
+
+  async function charge(key: string, operations: number): Promise<void> {
+    const decision = await take(key, operations);
+    if (decision.allowed) return;
+    options.onRejected?.();
+    throw rateLimitedError(decision.retryAfterMs, settings);
+  }
+
   const plugin: Plugin = {
     onRequestParse({ request }) {
-      const authorization = request.headers.get('authorization');
-      const credentials = readCredentials(authorization === null ? [] : [authorization]);
-      if (!credentials.ok) return;
-      const key = callerKeyOf(request, options.callerKeySecret, credentials.token);
+      const key = keyOf(request);
+      if (key === null) return;
       return {
         async onRequestParseDone({ requestParserResult }) {
-          const operations = Array.isArray(requestParserResult) ? requestParserResult.length : 1;
-          const decision = await take(key, operations);
-          if (decision.allowed) return;
-          options.onRejected?.();
-          throw rateLimitedError(decision.retryAfterMs, settings);
+          await charge(key, Array.isArray(requestParserResult) ? requestParserResult.length : 1);
         },
       };
     },
@@ -87,12 +98,28 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
 
   return {
     plugin,
+    async admit(request, operations) {
+      const key = keyOf(request);
+      if (key !== null) await charge(key, operations);
+    },
     storeKind: options.store || settings.redisUrl ? 'redis' : 'memory',
     take,
     async close() {
       await memory.close();
       await shared?.close();
     },
+  };
+}
+
+/** The Redis client library is loaded only by a process configured to use it. */
+function redisStore(url: string, prefix: string, shape: BucketShape, warn: ((message: string) => void) | undefined): RateLimitStore {
+  const store = import('./redis-store.ts').then(({ createRedisRateLimitStore }) =>
+    createRedisRateLimitStore({ url, prefix, shape, ...(warn ? { onError: warn } : {}) }),
+  );
+  store.catch(() => undefined); // a failure is reported by the first call that awaits the store
+  return {
+    take: async (key, cost) => (await store).take(key, cost),
+    close: async () => (await store).close(),
   };
 }
 

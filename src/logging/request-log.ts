@@ -1,4 +1,4 @@
-import { getOperationAST, type GraphQLError } from 'graphql';
+import { getOperationAST, type ExecutionResult, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { requestIdFrom } from './request-id.ts';
@@ -10,7 +10,14 @@ export interface RequestLog {
   plugin: Plugin;
   /** The id of this request: the caller's `x-request-id` when sane, else a generated one. */
   requestIdOf(request: Request): string;
+  /** What the plugin's hooks do, for the fast lane (src/http/fast-lane.ts), which runs without them. */
+  requested(request: Request, operationName: string | null): void;
+  processed(request: Request, result: ResultOrResults): void;
+  /** Writes the request's line; returns its id for the `x-request-id` header. */
+  answered(request: Request, status: number): string;
 }
+
+type ResultOrResults = ExecutionResult | ExecutionResult[] | AsyncIterable<unknown>;
 
 interface RequestFacts {
   id: string;
@@ -32,40 +39,51 @@ export function createRequestLog(logger: Logger, now: () => number = () => perfo
     return facts;
   };
 
+  const requested = (request: Request, operationName: string | null) => {
+    factsOf(request).requested.push(operationName ?? '(anonymous)');
+  };
+  const processed = (request: Request, result: ResultOrResults) => {
+    const results = Symbol.asyncIterator in result ? [] : Array.isArray(result) ? result : [result];
+    const codes = results.flatMap((r) => (r.errors ?? []).map((e: GraphQLError) => String(e.extensions?.['code'] ?? 'UNKNOWN')));
+    factsOf(request).codes.push(...codes);
+  };
+  const answered = (request: Request, status: number): string => {
+    const facts = factsOf(request);
+    const line = {
+      requestId: facts.id,
+      operationName: (facts.executed.length ? facts.executed : facts.requested).join(',') || null,
+      status,
+      durationMs: Math.round(now() - facts.startedAt),
+      codes: [...new Set(facts.codes)],
+    };
+    if (facts.codes.includes('INTERNAL_SERVER_ERROR') || status >= 500) logger.error(line, 'graphql request');
+    else if (facts.codes.some((code) => code.startsWith('UPSTREAM_') || code === 'RATE_LIMITED')) logger.warn(line, 'graphql request');
+    else logger.info(line, 'graphql request');
+    return facts.id;
+  };
+
   const plugin: Plugin = {
     onRequest({ request }) {
       factsOf(request);
     },
     onParams({ request, params }) {
-      factsOf(request).requested.push(params.operationName ?? '(anonymous)');
+      requested(request, params.operationName ?? null);
     },
     onExecute({ args }) {
       const name = getOperationAST(args.document, args.operationName)?.name?.value ?? '(anonymous)';
       factsOf(args.contextValue.request).executed.push(name);
     },
     onResultProcess({ request, result }) {
-      const results = Symbol.asyncIterator in result ? [] : Array.isArray(result) ? result : [result];
-      const codes = results.flatMap((r) => (r.errors ?? []).map((e: GraphQLError) => String(e.extensions?.['code'] ?? 'UNKNOWN')));
-      factsOf(request).codes.push(...codes);
+      processed(request, result);
     },
     onResponse({ request, response }) {
-      const facts = factsOf(request);
+      const id = answered(request, response.status);
       try {
-        response.headers.set(REQUEST_ID_HEADER, facts.id);
+        response.headers.set(REQUEST_ID_HEADER, id);
       } catch {
         // an immutable response (e.g. Response.error()) keeps its headers
       }
-      const line = {
-        requestId: facts.id,
-        operationName: (facts.executed.length ? facts.executed : facts.requested).join(',') || null,
-        status: response.status,
-        durationMs: Math.round(now() - facts.startedAt),
-        codes: [...new Set(facts.codes)],
-      };
-      if (facts.codes.includes('INTERNAL_SERVER_ERROR') || response.status >= 500) logger.error(line, 'graphql request');
-      else if (facts.codes.some((code) => code.startsWith('UPSTREAM_') || code === 'RATE_LIMITED')) logger.warn(line, 'graphql request');
-      else logger.info(line, 'graphql request');
     },
   };
-  return { plugin, requestIdOf: (request) => factsOf(request).id };
+  return { plugin, requestIdOf: (request) => factsOf(request).id, requested, processed, answered };
 }

@@ -15,6 +15,11 @@ export interface Metrics {
   upstreamEvents: ResilienceEvents;
   /** A Yoga plugin: one observation per GraphQL operation (each operation of a batch counts). */
   plugin: Plugin;
+  /** What the plugin's onParams and onExecutionResult do, for the fast lane (src/http/fast-lane.ts). */
+  operationStarted(context: object, operationName: string | null): void;
+  operationExecuted(context: object, result: ExecutionResult): void;
+  /** Which pipeline ran a GraphQL POST: the fast lane or Yoga's (src/http/fast-lane.ts says which go where). */
+  graphqlLane(lane: 'fast' | 'yoga'): void;
   /** Called when a response is done: the route is one of a fixed few names. */
   observeHttp(route: HttpRoute, status: number | 'aborted', seconds: number): void;
   httpStarted(): () => void;
@@ -50,6 +55,7 @@ export function createMetrics(): Metrics {
   const upstreamCalls = new Counter({ ...make, name: `${PREFIX}upstream_calls_total`, help: 'Logical partner API calls (all attempts of one call) by endpoint, last HTTP status ("none" if no answer) and outcome ("ok" or the error code)', labelNames: ['endpoint', 'status', 'outcome'] });
   const upstreamDuration = new Histogram({ ...make, name: `${PREFIX}upstream_call_duration_seconds`, help: 'Partner API call duration, retries included, by endpoint and last status', labelNames: ['endpoint', 'status'], buckets: DURATION_BUCKETS });
   const upstreamRetries = new Counter({ ...make, name: `${PREFIX}upstream_retries_total`, help: 'Partner API retries by endpoint and reason', labelNames: ['endpoint', 'reason'] });
+  const lanes = new Counter({ ...make, name: `${PREFIX}graphql_posts_by_lane_total`, help: 'GraphQL POSTs by the pipeline that ran them: "fast" (the fast lane) or "yoga"', labelNames: ['lane'] });
   const failedFast = new Counter({ ...make, name: `${PREFIX}upstream_failed_fast_total`, help: 'Partner API calls refused by an open circuit breaker without calling', labelNames: ['endpoint'] });
   const budgetExhausted = new Counter({ ...make, name: `${PREFIX}upstream_retry_budget_exhausted_total`, help: 'Retries skipped because the retry budget was spent', labelNames: ['endpoint'] });
   const breakerState = new Gauge({ ...make, name: `${PREFIX}upstream_breaker_state`, help: 'Circuit breaker state per endpoint: 0 closed, 1 half-open, 2 open', labelNames: ['endpoint'], aggregator: 'max' });
@@ -100,9 +106,14 @@ export function createMetrics(): Metrics {
     for (const error of summary.errors) graphqlErrors.inc({ code: errorCode(error) });
   };
 
+  const operationStarted = (context: object, operationName: string | null) => {
+    started.set(context, { at: performance.now(), name: operationName });
+  };
+  const operationExecuted = (context: object, result: ExecutionResult) => observeResult(context, summarize(result, { errors: [], hasData: false }));
+
   const plugin: Plugin = {
     onParams({ params, context }) {
-      started.set(context, { at: performance.now(), name: params.operationName ?? null });
+      operationStarted(context, params.operationName ?? null);
     },
     onExecute({ args }) {
       // The document's own name wins: `operationName` is optional for a one-operation document.
@@ -113,7 +124,7 @@ export function createMetrics(): Metrics {
     onExecutionResult({ result, setResult, context }) {
       if (result === undefined) return;
       if (Symbol.asyncIterator in result) setResult(observedStream(result, (summary) => observeResult(context, summary)));
-      else observeResult(context, summarize(result, { errors: [], hasData: false }));
+      else operationExecuted(context, result);
     },
   };
 
@@ -123,6 +134,9 @@ export function createMetrics(): Metrics {
     registry,
     upstreamEvents,
     plugin,
+    operationStarted,
+    operationExecuted,
+    graphqlLane: (lane) => lanes.inc({ lane }),
     observeHttp(route, status, seconds) {
       httpRequests.inc({ route, status: String(status) });
       httpDuration.observe({ route }, seconds);
