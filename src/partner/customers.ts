@@ -1,27 +1,19 @@
-import { z } from 'zod';
 import type { Caller } from './caller.ts';
 import type { UpstreamHttp } from './http.ts';
 import type { UpstreamPage } from './page.ts';
-import { isoDateTime, pageToken, parseUpstreamJson, unmodelled } from './parse.ts';
-
-// [assumed] record shape: see upstream-contract.md, "GET /partner/customer".
-const customerRecord = z.looseObject({
-  id: z.string().min(1),
-  name: z.string(),
-  first_name: z.string().nullish(),
-  last_name: z.string().nullish(),
-  email: z.string().nullish(),
-  created: isoDateTime,
-  updated: isoDateTime.nullish(),
-});
-
-const customerPage = z.looseObject({
-  items: z.array(customerRecord).default([]),
-  hits: z.number().int().nonnegative().optional(),
-  queryMore: pageToken.nullish(),
-});
-
-const MODELLED: ReadonlySet<string> = new Set(['id', 'name', 'first_name', 'last_name', 'email', 'created', 'updated']);
+import {
+  isoDateTime,
+  nonEmptyString,
+  optionalCount,
+  optionalIsoDateTime,
+  optionalPageToken,
+  optionalString,
+  parseUpstreamJson,
+  recordList,
+  requiredString,
+  unmodelled,
+  type JsonObject,
+} from './parse.ts';
 
 export interface Customer {
   id: string;
@@ -47,23 +39,28 @@ export async function searchCustomers(http: UpstreamHttp, caller: Caller, query:
     query: { filter: query.filter ?? undefined, queryMore: query.token ?? undefined, limit: query.size },
     ...caller,
   });
-  const page = parseUpstreamJson(response, customerPage, 'a customer page');
-  return {
-    records: page.items.map(toCustomer),
-    next: page.queryMore ?? null,
-    total: page.hits ?? null,
-  };
+  return parseUpstreamJson(response, 'a customer page', toCustomerPage);
 }
 
-function toCustomer(r: z.output<typeof customerRecord>): Customer {
+// [assumed] page and record shapes: see upstream-contract.md, "GET /partner/customer".
+const MODELLED: ReadonlySet<string> = new Set(['id', 'name', 'first_name', 'last_name', 'email', 'created', 'updated']);
+
+function toCustomerPage(page: JsonObject): UpstreamPage<Customer> {
+  // Read in the upstream's field order: a mismatch names the first field that does not fit.
+  const records = recordList(page, 'items', toCustomer);
+  const total = optionalCount(page, 'hits');
+  return { records, next: optionalPageToken(page, 'queryMore'), total };
+}
+
+function toCustomer(r: JsonObject): Customer {
   return {
-    id: r.id,
-    name: r.name,
-    firstName: r.first_name ?? null,
-    lastName: r.last_name ?? null,
-    email: r.email ?? null,
-    createdAt: r.created,
-    updatedAt: r.updated ?? null,
+    id: nonEmptyString(r, 'id'),
+    name: requiredString(r, 'name'),
+    firstName: optionalString(r, 'first_name'),
+    lastName: optionalString(r, 'last_name'),
+    email: optionalString(r, 'email'),
+    createdAt: isoDateTime(r, 'created'),
+    updatedAt: optionalIsoDateTime(r, 'updated'),
     extra: unmodelled(r, MODELLED),
   };
 }

@@ -1,28 +1,18 @@
-import { z } from 'zod';
 import type { Caller } from './caller.ts';
 import type { UpstreamHttp } from './http.ts';
 import type { UpstreamPage } from './page.ts';
-import { isoDate, money, pageToken, parseUpstreamJson, unmodelled } from './parse.ts';
-
-// [assumed] record shape, Zuora's field names: see upstream-contract.md, "GET /partner/invoices".
-const invoiceRecord = z.looseObject({
-  id: z.string().regex(/^[0-9a-f]{32}$/i, 'a 32-hex invoice id'),
-  invoiceNumber: z.string().min(1),
-  accountId: z.string().min(1),
-  invoiceDate: isoDate,
-  dueDate: isoDate.nullish(),
-  amount: money,
-  balance: money,
-  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO-4217 code'),
-  status: z.string().min(1),
-});
-
-const invoicePage = z.looseObject({
-  invoices: z.array(invoiceRecord).default([]),
-  nextPage: pageToken.nullish(),
-});
-
-const MODELLED: ReadonlySet<string> = new Set(['id', 'invoiceNumber', 'accountId', 'invoiceDate', 'dueDate', 'amount', 'balance', 'currency', 'status']);
+import {
+  isoDate,
+  matchingString,
+  moneyAmount,
+  nonEmptyString,
+  optionalIsoDate,
+  optionalPageToken,
+  parseUpstreamJson,
+  recordList,
+  unmodelled,
+  type JsonObject,
+} from './parse.ts';
 
 export interface Invoice {
   id: string;
@@ -50,21 +40,30 @@ export async function listInvoices(http: UpstreamHttp, caller: Caller, query: In
     query: { pageSize: query.size, cursor: query.token ?? undefined },
     ...caller,
   });
-  const page = parseUpstreamJson(response, invoicePage, 'an invoice page');
-  return { records: page.invoices.map(toInvoice), next: page.nextPage ?? null, total: null };
+  return parseUpstreamJson(response, 'an invoice page', toInvoicePage);
 }
 
-function toInvoice(r: z.output<typeof invoiceRecord>): Invoice {
+// [assumed] page and record shapes, Zuora's field names: see upstream-contract.md, "GET /partner/invoices".
+const INVOICE_ID = /^[0-9a-f]{32}$/i;
+const CURRENCY_CODE = /^[A-Z]{3}$/;
+const MODELLED: ReadonlySet<string> = new Set(['id', 'invoiceNumber', 'accountId', 'invoiceDate', 'dueDate', 'amount', 'balance', 'currency', 'status']);
+
+function toInvoicePage(page: JsonObject): UpstreamPage<Invoice> {
+  const records = recordList(page, 'invoices', toInvoice);
+  return { records, next: optionalPageToken(page, 'nextPage'), total: null };
+}
+
+function toInvoice(r: JsonObject): Invoice {
   return {
-    id: r.id.toLowerCase(),
-    invoiceNumber: r.invoiceNumber,
-    accountId: r.accountId,
-    invoiceDate: r.invoiceDate,
-    dueDate: r.dueDate ?? null,
-    amount: r.amount,
-    balance: r.balance,
-    currency: r.currency,
-    status: r.status,
+    id: matchingString(r, 'id', INVOICE_ID).toLowerCase(),
+    invoiceNumber: nonEmptyString(r, 'invoiceNumber'),
+    accountId: nonEmptyString(r, 'accountId'),
+    invoiceDate: isoDate(r, 'invoiceDate'),
+    dueDate: optionalIsoDate(r, 'dueDate'),
+    amount: moneyAmount(r, 'amount'),
+    balance: moneyAmount(r, 'balance'),
+    currency: matchingString(r, 'currency', CURRENCY_CODE),
+    status: nonEmptyString(r, 'status'),
     extra: unmodelled(r, MODELLED),
   };
 }

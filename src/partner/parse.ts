@@ -1,45 +1,184 @@
 import { z } from 'zod';
-import { PartnerError } from './errors.ts';
+import { PartnerError, type UpstreamFacts } from './errors.ts';
 import type { UpstreamResponse } from './http.ts';
 
-/** Parses and checks an upstream JSON body; any mismatch is UPSTREAM_BAD_RESPONSE, never a crash. */
-export function parseUpstreamJson<S extends z.ZodType>(response: UpstreamResponse, schema: S, what: string): z.output<S> {
-  const facts = { status: response.status, ...(response.requestId ? { requestId: response.requestId } : {}) };
+/** A JSON object as JSON.parse returns it. */
+export type JsonObject = Record<string, unknown>;
+
+/**
+ * A value that does not have the assumed shape. `path` is relative to the object being read; it
+ * is prefixed on the way up (see `recordList`), so a page that matches never builds a path.
+ */
+class ShapeMismatch extends Error {
+  constructor(readonly path: string) {
+    super(`unexpected shape at ${path || 'body'}`);
+  }
+}
+
+/**
+ * Parses an upstream JSON body and reads it with `readBody`, which walks it once with the field
+ * readers below. Any mismatch is UPSTREAM_BAD_RESPONSE naming the first field that does not fit
+ * (e.g. `items.3.email`), never a crash.
+ */
+export function parseUpstreamJson<T>(response: UpstreamResponse, what: string, readBody: (body: JsonObject) => T): T {
   let json: unknown;
   try {
     json = JSON.parse(response.body.toString('utf8'));
   } catch {
-    throw new PartnerError('UPSTREAM_BAD_RESPONSE', `The partner API sent ${what} that is not valid JSON.`, facts);
+    throw new PartnerError('UPSTREAM_BAD_RESPONSE', `The partner API sent ${what} that is not valid JSON.`, factsOf(response));
   }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const where = parsed.error.issues[0]?.path.join('.') || 'body';
-    throw new PartnerError('UPSTREAM_BAD_RESPONSE', `The partner API sent ${what} of an unexpected shape (at ${where}).`, facts);
+  try {
+    if (!isJsonObject(json)) throw new ShapeMismatch('');
+    return readBody(json);
+  } catch (error) {
+    if (!(error instanceof ShapeMismatch)) throw error;
+    throw new PartnerError('UPSTREAM_BAD_RESPONSE', `The partner API sent ${what} of an unexpected shape (at ${error.path || 'body'}).`, factsOf(response));
   }
-  return parsed.data;
 }
 
-/** Fields of `record` that the adapter does not model, so nothing the upstream sends is lost. */
-export function unmodelled(record: Record<string, unknown>, modelled: ReadonlySet<string>): Record<string, unknown> {
-  const extra: Record<string, unknown> = {};
-  for (const key in record) if (!modelled.has(key)) extra[key] = record[key];
+function factsOf(response: UpstreamResponse): UpstreamFacts {
+  return { status: response.status, ...(response.requestId ? { requestId: response.requestId } : {}) };
+}
+
+function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isAbsent(value: unknown): value is null | undefined {
+  return value === null || value === undefined;
+}
+
+/** The list at `key` (absent: empty), each element an object read by `toRecord`. */
+export function recordList<T>(page: JsonObject, key: string, toRecord: (record: JsonObject) => T): T[] {
+  const list: unknown = page[key];
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) throw new ShapeMismatch(key);
+  const records: T[] = [];
+  let index = 0;
+  try {
+    for (; index < list.length; index++) {
+      const item: unknown = list[index];
+      if (!isJsonObject(item)) throw new ShapeMismatch('');
+      records.push(toRecord(item));
+    }
+  } catch (error) {
+    if (!(error instanceof ShapeMismatch)) throw error;
+    throw new ShapeMismatch(error.path ? `${key}.${index}.${error.path}` : `${key}.${index}`);
+  }
+  return records;
+}
+
+export function requiredString(record: JsonObject, key: string): string {
+  const value = record[key];
+  if (typeof value !== 'string') throw new ShapeMismatch(key);
+  return value;
+}
+
+export function nonEmptyString(record: JsonObject, key: string): string {
+  const value = record[key];
+  if (typeof value !== 'string' || value.length === 0) throw new ShapeMismatch(key);
+  return value;
+}
+
+export function optionalString(record: JsonObject, key: string): string | null {
+  return isAbsent(record[key]) ? null : requiredString(record, key);
+}
+
+export function matchingString(record: JsonObject, key: string, pattern: RegExp): string {
+  const value = record[key];
+  if (typeof value !== 'string' || !pattern.test(value)) throw new ShapeMismatch(key);
+  return value;
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A `YYYY-MM-DD` date, by its form only: `2024-13-45` passes. */
+export function isoDate(record: JsonObject, key: string): string {
+  return matchingString(record, key, ISO_DATE);
+}
+
+export function optionalIsoDate(record: JsonObject, key: string): string | null {
+  return isAbsent(record[key]) ? null : isoDate(record, key);
+}
+
+/** An ISO-8601 date-time, kept as sent; anything Date.parse can read is accepted. */
+export function isoDateTime(record: JsonObject, key: string): string {
+  const value = record[key];
+  if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) throw new ShapeMismatch(key);
+  return value;
+}
+
+export function optionalIsoDateTime(record: JsonObject, key: string): string | null {
+  return isAbsent(record[key]) ? null : isoDateTime(record, key);
+}
+
+/** A JSON money number as exact decimal text: see `moneyText`. */
+export function moneyAmount(record: JsonObject, key: string): string {
+  const value = record[key];
+  const text = typeof value === 'number' ? moneyText(value) : undefined;
+  if (text === undefined) throw new ShapeMismatch(key);
+  return text;
+}
+
+/** A nested JSON object (not an array), or null when absent. */
+export function optionalObject(record: JsonObject, key: string): JsonObject | null {
+  const value = record[key];
+  if (isAbsent(value)) return null;
+  if (!isJsonObject(value)) throw new ShapeMismatch(key);
+  // JSON.parse keeps a `__proto__` key as a field; it is dropped, as from `extra`, so only then copy.
+  return Object.hasOwn(value, '__proto__') ? unmodelled(value, NOTHING_MODELLED) : value;
+}
+
+const NOTHING_MODELLED: ReadonlySet<string> = new Set();
+
+const MAX_PAGE_TOKEN_LENGTH = 4096;
+
+/** An opaque next-page token (1 to 4096 characters), or null on the last page. */
+export function optionalPageToken(page: JsonObject, key: string): string | null {
+  const value = page[key];
+  if (isAbsent(value)) return null;
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_PAGE_TOKEN_LENGTH) throw new ShapeMismatch(key);
+  return value;
+}
+
+/** A non-negative safe integer, or null when absent; unlike the other optional fields, null is refused. */
+export function optionalCount(page: JsonObject, key: string): number | null {
+  const value = page[key];
+  if (value === undefined) return null;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new ShapeMismatch(key);
+  return value;
+}
+
+/** Fields of `record` that the adapter does not model, in order, so nothing the upstream sends is lost. */
+export function unmodelled(record: JsonObject, modelled: ReadonlySet<string>): JsonObject {
+  const extra: JsonObject = {};
+  for (const key in record) {
+    // Assigning `__proto__` would replace the prototype of `extra` instead of adding a field.
+    if (!modelled.has(key) && key !== '__proto__') extra[key] = record[key];
+  }
   return extra;
 }
 
-/**
- * A JSON money number as an exact decimal string with at least two decimals. The shortest
- * round-trip form of a double is the text the upstream sent, so no binary arithmetic touches it.
- */
-export const money = z
-  .number()
-  .finite()
-  .refine((n) => Math.abs(n) < 1e15 && !String(n).includes('e'), 'amount out of range')
-  .transform((n) => {
-    const text = String(n);
-    const [whole = '0', fraction = ''] = text.split('.');
-    return `${whole}.${fraction.padEnd(2, '0')}`;
-  });
+const MAX_MONEY = 1e15;
 
-export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a YYYY-MM-DD date');
-export const isoDateTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO-8601 date-time');
-export const pageToken = z.string().min(1).max(4096);
+/**
+ * A JSON money number as an exact decimal string with at least two decimals, or undefined when
+ * that cannot be exact. The shortest round-trip form of a double is the text the upstream sent,
+ * so no binary arithmetic touches it; from 1e15 up a double no longer holds every cent, and below
+ * 1e-6 that form has an exponent.
+ */
+export function moneyText(n: number): string | undefined {
+  if (!(Math.abs(n) < MAX_MONEY)) return undefined;
+  const text = String(n);
+  if (text.includes('e')) return undefined;
+  const point = text.indexOf('.');
+  if (point === -1) return `${text}.00`;
+  return point === text.length - 2 ? `${text}0` : text;
+}
+
+/** `moneyText` as a zod schema, for a check outside the adapters (the money unit tests use it). */
+export const money = z.number().transform((n, ctx) => {
+  const text = moneyText(n);
+  if (text === undefined) ctx.addIssue({ code: 'custom', message: 'amount out of range' });
+  return text ?? z.NEVER;
+});

@@ -1,28 +1,20 @@
-import { z } from 'zod';
 import type { Caller } from './caller.ts';
 import type { UpstreamHttp } from './http.ts';
 import type { UpstreamPage } from './page.ts';
-import { isoDate, isoDateTime, pageToken, parseUpstreamJson, unmodelled } from './parse.ts';
-
-// [assumed] summary shape, from Limio's object samples: see upstream-contract.md, "GET /partner/objects".
-const subscriptionRecord = z.looseObject({
-  id: z.string().min(1),
-  name: z.string(),
-  status: z.string().min(1),
-  start: isoDate.nullish(),
-  customer: z.string().nullish(),
-  owner: z.string().nullish(),
-  created: isoDateTime,
-  updated: isoDateTime.nullish(),
-  data: z.record(z.string(), z.unknown()).nullish(),
-});
-
-const subscriptionPage = z.looseObject({
-  items: z.array(subscriptionRecord).default([]),
-  queryMore: pageToken.nullish(),
-});
-
-const MODELLED: ReadonlySet<string> = new Set(['id', 'name', 'status', 'start', 'customer', 'owner', 'created', 'updated', 'data']);
+import {
+  isoDateTime,
+  nonEmptyString,
+  optionalIsoDate,
+  optionalIsoDateTime,
+  optionalObject,
+  optionalPageToken,
+  optionalString,
+  parseUpstreamJson,
+  recordList,
+  requiredString,
+  unmodelled,
+  type JsonObject,
+} from './parse.ts';
 
 export interface BillingSubscription {
   id: string;
@@ -49,21 +41,28 @@ export async function listSubscriptions(http: UpstreamHttp, caller: Caller, quer
     query: { limit: query.size, queryMore: query.token ?? undefined },
     ...caller,
   });
-  const page = parseUpstreamJson(response, subscriptionPage, 'a subscription page');
-  return { records: page.items.map(toSubscription), next: page.queryMore ?? null, total: null };
+  return parseUpstreamJson(response, 'a subscription page', toSubscriptionPage);
 }
 
-function toSubscription(r: z.output<typeof subscriptionRecord>): BillingSubscription {
+// [assumed] page and summary shapes, from Limio's object samples: see upstream-contract.md, "GET /partner/objects".
+const MODELLED: ReadonlySet<string> = new Set(['id', 'name', 'status', 'start', 'customer', 'owner', 'created', 'updated', 'data']);
+
+function toSubscriptionPage(page: JsonObject): UpstreamPage<BillingSubscription> {
+  const records = recordList(page, 'items', toSubscription);
+  return { records, next: optionalPageToken(page, 'queryMore'), total: null };
+}
+
+function toSubscription(r: JsonObject): BillingSubscription {
   return {
-    id: r.id,
-    name: r.name,
-    status: r.status,
-    startDate: r.start ?? null,
-    customerId: r.customer ?? null,
-    owner: r.owner ?? null,
-    createdAt: r.created,
-    updatedAt: r.updated ?? null,
-    data: r.data ?? null,
+    id: nonEmptyString(r, 'id'),
+    name: requiredString(r, 'name'),
+    status: nonEmptyString(r, 'status'),
+    startDate: optionalIsoDate(r, 'start'),
+    customerId: optionalString(r, 'customer'),
+    owner: optionalString(r, 'owner'),
+    createdAt: isoDateTime(r, 'created'),
+    updatedAt: optionalIsoDateTime(r, 'updated'),
+    data: optionalObject(r, 'data'),
     extra: unmodelled(r, MODELLED),
   };
 }
