@@ -34,7 +34,11 @@ export interface PagedEdge<T> {
 
 export interface ConnectionPage<T> {
   edges: PagedEdge<T>[];
-  hasNextPage: boolean;
+  /**
+   * Whether nodes follow. Asked for, not computed up front: where it takes a look-ahead fetch, an
+   * operation that never reads `hasNextPage` never pays for that page. Memoised.
+   */
+  hasNextPage(): Promise<boolean>;
   hasPreviousPage: boolean;
   totalCount: number | null;
 }
@@ -74,7 +78,7 @@ export async function pageConnection<T>(request: ConnectionRequest<T>): Promise<
     const rest = page.records.length - start - taken;
     if (edges.length === first || page.next === null) {
       const end: Position = edges.at(-1)?.position ?? position;
-      const hasNextPage = await hasMoreAfter(request, page, position, rest, end, size);
+      const hasNextPage = hasMoreAfter(request, page, position, rest, end, size);
       totalCount = page.total ?? totalCount;
       return { edges, hasNextPage, hasPreviousPage: (request.after?.index ?? 0) > 0, totalCount };
     }
@@ -92,21 +96,25 @@ function positionAfter<T>(page: UpstreamPage<T>, at: Position, offset: number, s
   return { token: at.token, size: at.size, offset: offset + 1, index };
 }
 
-async function hasMoreAfter<T>(
+/** Keeps what the page holds beyond the served nodes; answers hasNextPage, fetching ahead only when asked. */
+function hasMoreAfter<T>(
   request: ConnectionRequest<T>,
   page: UpstreamPage<T>,
   at: Position,
   rest: number,
   end: Position,
   size: number,
-): Promise<boolean> {
+): () => Promise<boolean> {
   if (rest > 0) request.keep?.(at.token, at.size, page.records.length - rest, page);
+  const known = (value: boolean) => () => Promise.resolve(value);
   if (request.exactness === 'total' && page.total !== null) {
-    return end.index < page.total && (rest > 0 || page.next !== null);
+    return known(end.index < page.total && (rest > 0 || page.next !== null));
   }
-  if (rest > 0) return true;
-  if (page.next === null) return false;
-  return lookAhead(request, page.next, size);
+  if (rest > 0) return known(true);
+  const next = page.next;
+  if (next === null) return known(false);
+  let asked: Promise<boolean> | undefined;
+  return () => (asked ??= lookAhead(request, next, size));
 }
 
 /** Fetches what follows an upstream token and keeps it, so the caller's next request needs no fetch. */

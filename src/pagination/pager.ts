@@ -94,7 +94,11 @@ export function createPager({ cursors, keptPages, callerKey, limits }: PagerOpti
     return {
       edges,
       pageInfo: {
-        hasNextPage: result.hasNextPage,
+        // graphql-js awaits a promise from any field; Pothos's PageInfo shape just says boolean.
+        // A getter, so the look-ahead fetch happens only for an operation that reads hasNextPage.
+        get hasNextPage() {
+          return result.hasNextPage() as unknown as boolean;
+        },
         hasPreviousPage: result.hasPreviousPage,
         get startCursor() {
           return edges[0]?.cursor ?? null;

@@ -69,7 +69,7 @@ async function walk(n: number, first: number, exactness: Exactness, shape: Upstr
     const page: ConnectionPage<string> = await pageConnection({ first, after, exactness, fetchPage: upstream.fetchPage, keep: upstream.keep });
     pages.push(page);
     const last = page.edges.at(-1);
-    if (!page.hasNextPage || !last) break;
+    if (!(await page.hasNextPage()) || !last) break;
     after = last.position;
   }
   return { pages, nodes: pages.flatMap((p) => p.edges.map((e) => e.node)), calls: upstream.calls.length };
@@ -98,15 +98,15 @@ describe('pageConnection walking a list to its end', () => {
       expect(result.pages).toHaveLength(Math.max(1, Math.ceil(n / first)));
 
       let served = 0;
-      result.pages.forEach((page, p) => {
+      for (const [p, page] of result.pages.entries()) {
         expect(page.edges.length).toBe(Math.min(first, n - served));
         page.edges.forEach((edge, k) => expect(edge.position.index).toBe(served + k + 1));
         served += page.edges.length;
         // Exact: false on the page that serves the last record (or the only, empty page), true before.
-        expect(page.hasNextPage, `page ${p}`).toBe(served < n);
+        expect(await page.hasNextPage(), `page ${p}`).toBe(served < n);
         expect(page.hasPreviousPage).toBe(p > 0);
         expect(page.totalCount).toBe(shape.reportsTotal ? n : null);
-      });
+      }
 
       if (shape.pages === 'full') {
         expect(result.calls).toBeLessThanOrEqual(Math.ceil(n / Math.min(first, 100)) + 1);
@@ -127,21 +127,21 @@ describe('pageConnection exactness', () => {
   it("with 'total' and a total, makes no look-ahead fetch when a page ends at an upstream token", async () => {
     const more = createUpstream(250, { pages: 'full', trailingToken: false, reportsTotal: true });
     const page = await pageConnection({ first: 100, after: null, exactness: 'total', fetchPage: more.fetchPage, keep: more.keep });
-    expect(page.hasNextPage).toBe(true);
+    expect(await page.hasNextPage()).toBe(true);
     expect(page.totalCount).toBe(250);
     expect(more.calls).toEqual([[null, 100]]);
     expect(more.kept.size).toBe(0);
 
     const exact = createUpstream(100, { pages: 'full', trailingToken: true, reportsTotal: true });
     const last = await pageConnection({ first: 100, after: null, exactness: 'total', fetchPage: exact.fetchPage, keep: exact.keep });
-    expect(last.hasNextPage).toBe(false);
+    expect(await last.hasNextPage()).toBe(false);
     expect(exact.calls).toEqual([[null, 100]]);
   });
 
   it("with 'lookahead', fetches the page after the token once and keeps it for the next request", async () => {
     const upstream = createUpstream(250, { pages: 'full', trailingToken: false, reportsTotal: false });
     const page = await pageConnection({ first: 100, after: null, exactness: 'lookahead', fetchPage: upstream.fetchPage, keep: upstream.keep });
-    expect(page.hasNextPage).toBe(true);
+    expect(await page.hasNextPage()).toBe(true);
     expect(upstream.calls).toEqual([
       [null, 100],
       ['100', 100],
@@ -154,7 +154,7 @@ describe('pageConnection exactness', () => {
     const upstream = createUpstream(100, { pages: 'full', trailingToken: true, reportsTotal: false });
     const page = await pageConnection({ first: 100, after: null, exactness: 'lookahead', fetchPage: upstream.fetchPage, keep: upstream.keep });
     expect(page.edges).toHaveLength(100);
-    expect(page.hasNextPage).toBe(false);
+    expect(await page.hasNextPage()).toBe(false);
     expect(upstream.calls).toEqual([
       [null, 100],
       ['100', 100],
@@ -165,7 +165,7 @@ describe('pageConnection exactness', () => {
     const upstream = createUpstream(50, { pages: 'full', trailingToken: false, reportsTotal: false });
     const page = await pageConnection({ first: 250, after: null, exactness: 'lookahead', fetchPage: upstream.fetchPage, keep: upstream.keep });
     expect(page.edges).toHaveLength(50);
-    expect(page.hasNextPage).toBe(false);
+    expect(await page.hasNextPage()).toBe(false);
 
     const big = createUpstream(1000, { pages: 'full', trailingToken: false, reportsTotal: false });
     const first = await pageConnection({ first: 250, after: null, exactness: 'lookahead', fetchPage: big.fetchPage, keep: big.keep });
@@ -199,7 +199,7 @@ describe('pageConnection resuming from any edge', () => {
             const page: ConnectionPage<string> = await pageConnection({ first, after, exactness, fetchPage: upstream.fetchPage });
             all.push(...page.edges.map((e) => e.position));
             const last = page.edges.at(-1);
-            if (!page.hasNextPage || !last) break;
+            if (!(await page.hasNextPage()) || !last) break;
             after = last.position;
           }
           expect(all).toHaveLength(n);
@@ -207,7 +207,7 @@ describe('pageConnection resuming from any edge', () => {
           const from = all[k] ?? null;
           const resumed = await pageConnection({ first: nextFirst, after: from, exactness, fetchPage: upstream.fetchPage });
           expect(resumed.edges.map((e) => e.node)).toEqual(upstream.records.slice(k + 1, k + 1 + nextFirst));
-          expect(resumed.hasNextPage).toBe(k + 1 + nextFirst < n);
+          expect(await resumed.hasNextPage()).toBe(k + 1 + nextFirst < n);
           expect(resumed.hasPreviousPage).toBe(true);
         },
       ),
@@ -250,6 +250,20 @@ describe('pageConnection against a misbehaving upstream', () => {
     };
     const page = await pageConnection({ first: 2, after: null, exactness: 'lookahead', fetchPage });
     expect(page.edges.map((e) => e.node)).toEqual(['a', 'b']);
+    expect(calls).toEqual([null]);
+    expect(await page.hasNextPage()).toBe(true);
     expect(calls).toEqual([null, 'e0', 'e0+', 'e0++', 'e0+++']);
+  });
+
+  it('fetches ahead only when hasNextPage is asked for, and once however often it is asked', async () => {
+    const calls: (string | null)[] = [];
+    const fetchPage: PageFetcher<string> = async (token) => {
+      calls.push(token);
+      return token === null ? { records: ['a', 'b'], next: 'n1', total: null } : { records: ['c'], next: null, total: null };
+    };
+    const page = await pageConnection({ first: 2, after: null, exactness: 'lookahead', fetchPage });
+    expect(calls).toEqual([null]);
+    expect(await Promise.all([page.hasNextPage(), page.hasNextPage()])).toEqual([true, true]);
+    expect(calls).toEqual([null, 'n1']);
   });
 });

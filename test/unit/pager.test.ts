@@ -63,7 +63,7 @@ describe('createPager argument checks', () => {
     expect(byDefault.edges.map((e) => e.node)).toEqual(Array.from({ length: 20 }, (_, i) => `r${i}`));
     const none = await pagerFor('alice').page(args(upstream.fetchPage, { first: 0 }));
     expect(none.edges).toEqual([]);
-    expect(none.pageInfo).toEqual({ hasNextPage: true, hasPreviousPage: false, startCursor: null, endCursor: null });
+    expect({ ...none.pageInfo, hasNextPage: await none.pageInfo.hasNextPage }).toEqual({ hasNextPage: true, hasPreviousPage: false, startCursor: null, endCursor: null });
     const most = await pagerFor('alice').page(args(upstream.fetchPage, { first: 500 }));
     expect(most.edges).toHaveLength(500);
   });
@@ -148,7 +148,8 @@ describe('createPager dedupe', () => {
   it('dedupes the look-ahead fetch too', async () => {
     const upstream = createUpstream(250);
     const pager = pagerFor('alice');
-    await Promise.all([pager.page(args(upstream.fetchPage, { first: 100 })), pager.page(args(upstream.fetchPage, { first: 100 }))]);
+    const pages = await Promise.all([pager.page(args(upstream.fetchPage, { first: 100 })), pager.page(args(upstream.fetchPage, { first: 100 }))]);
+    expect(await Promise.all(pages.map((page) => page.pageInfo.hasNextPage))).toEqual([true, true]);
     expect(upstream.calls).toEqual([
       [null, 100],
       ['100', 100],
@@ -174,7 +175,7 @@ describe('createPager kept pages', () => {
     const keptPages = createKeptPages({ ttlMs: 30_000, maxEntries: 100 });
     const upstream = createUpstream(150);
     const first = await pagerFor('alice', keptPages).page(args(upstream.fetchPage, { first: 100 }));
-    expect(first.pageInfo.hasNextPage).toBe(true);
+    expect(await first.pageInfo.hasNextPage).toBe(true);
     expect(upstream.calls).toEqual([
       [null, 100],
       ['100', 100],
@@ -190,7 +191,7 @@ describe('createPager kept pages', () => {
     upstream.calls.length = 0;
     const alice = await pagerFor('alice', keptPages).page(args(upstream.fetchPage, { first: 100, after: first.pageInfo.endCursor }));
     expect(alice.edges.map((e) => e.node)).toEqual(Array.from({ length: 50 }, (_, i) => `r${100 + i}`));
-    expect(alice.pageInfo.hasNextPage).toBe(false);
+    expect(await alice.pageInfo.hasNextPage).toBe(false);
     expect(upstream.calls).toEqual([]);
     expect(keptPages.size).toBe(0);
   });
@@ -203,6 +204,8 @@ describe('createPager kept pages', () => {
     upstream.calls.length = 0;
     const next = await pagerFor('alice', keptPages).page(args(upstream.fetchPage, { first: 50, after: first.pageInfo.endCursor }));
     expect(next.edges.map((e) => e.node)).toEqual(Array.from({ length: 50 }, (_, i) => `r${250 + i}`));
+    expect(upstream.calls).toEqual([]);
+    expect(await next.pageInfo.hasNextPage).toBe(true);
     // The rest of page '200' came from the kept store; only the look-ahead after it reached the
     // upstream, asking one record more than it serves so hasNextPage needs no second round trip.
     expect(upstream.calls).toEqual([['300', 51]]);
@@ -211,11 +214,13 @@ describe('createPager kept pages', () => {
   it('keeps a page for one connection and bindings only', async () => {
     const keptPages = createKeptPages({ ttlMs: 30_000, maxEntries: 100 });
     const upstream = createUpstream(150);
-    await pagerFor('alice', keptPages).page(args(upstream.fetchPage, { first: 100 }));
+    const kept = await pagerFor('alice', keptPages).page(args(upstream.fetchPage, { first: 100 }));
+    expect(await kept.pageInfo.hasNextPage).toBe(true); // the look-ahead page is kept
     upstream.calls.length = 0;
     // Same caller, same upstream position, other bindings: a fresh walk must not take the kept page.
     const other = await pagerFor('alice', keptPages).page(args(upstream.fetchPage, { first: 100, bindings: { filter: 'b' } }));
     expect(other.edges).toHaveLength(100);
+    expect(await other.pageInfo.hasNextPage).toBe(true);
     expect(upstream.calls).toEqual([
       [null, 100],
       ['100', 100],
