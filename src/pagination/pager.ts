@@ -11,9 +11,16 @@ export interface PagingLimits {
 }
 
 /** A Relay connection, ready to return from a resolver. */
+export interface PageInfo {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+}
+
 export interface RelayConnection<T> {
   edges: { cursor: string; node: T }[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  pageInfo: PageInfo | Promise<PageInfo>;
   totalCount: number | null;
 }
 
@@ -91,21 +98,22 @@ export function createPager({ cursors, keptPages, callerKey, limits }: PagerOpti
     // A cursor is an HMAC: signed only when the operation reads it (most read `nodes` alone).
     const encode = (position: Position) => cursors.encode(scope, position);
     const edges = result.edges.map((e) => new LazyCursorEdge(e.node, e.position, encode));
+    let pageInfo: Promise<PageInfo> | undefined;
     return {
       edges,
-      pageInfo: {
-        // graphql-js awaits a promise from any field; Pothos's PageInfo shape just says boolean.
-        // A getter, so the look-ahead fetch happens only for an operation that reads hasNextPage.
-        get hasNextPage() {
-          return result.hasNextPage() as unknown as boolean;
-        },
-        hasPreviousPage: result.hasPreviousPage,
-        get startCursor() {
-          return edges[0]?.cursor ?? null;
-        },
-        get endCursor() {
-          return edges.at(-1)?.cursor ?? null;
-        },
+      // Resolved (by the connection's pageInfo resolver) only for an operation that selects it, so
+      // an operation reading nodes alone never pays for the look-ahead page hasNextPage may need.
+      get pageInfo() {
+        return (pageInfo ??= result.hasNextPage().then((hasNextPage) => ({
+          hasNextPage,
+          hasPreviousPage: result.hasPreviousPage,
+          get startCursor() {
+            return edges[0]?.cursor ?? null;
+          },
+          get endCursor() {
+            return edges.at(-1)?.cursor ?? null;
+          },
+        })));
       },
       totalCount: result.totalCount,
     };

@@ -63,7 +63,7 @@ describe('createPager argument checks', () => {
     expect(byDefault.edges.map((e) => e.node)).toEqual(Array.from({ length: 20 }, (_, i) => `r${i}`));
     const none = await pagerFor('alice').page(args(upstream.fetchPage, { first: 0 }));
     expect(none.edges).toEqual([]);
-    expect({ ...none.pageInfo, hasNextPage: await none.pageInfo.hasNextPage }).toEqual({ hasNextPage: true, hasPreviousPage: false, startCursor: null, endCursor: null });
+    expect({ ...(await none.pageInfo) }).toEqual({ hasNextPage: true, hasPreviousPage: false, startCursor: null, endCursor: null });
     const most = await pagerFor('alice').page(args(upstream.fetchPage, { first: 500 }));
     expect(most.edges).toHaveLength(500);
   });
@@ -71,7 +71,7 @@ describe('createPager argument checks', () => {
   it('refuses a tampered after cursor before any upstream call', async () => {
     const upstream = createUpstream(50);
     const first = await pagerFor('alice').page(args(upstream.fetchPage));
-    const end = first.pageInfo.endCursor ?? '';
+    const end = (await first.pageInfo).endCursor ?? '';
     expect(end).not.toBe('');
     upstream.calls.length = 0;
     const tampered = `${end.slice(0, 5)}${end[5] === 'A' ? 'B' : 'A'}${end.slice(6)}`;
@@ -89,7 +89,7 @@ describe('createPager argument checks', () => {
     const upstream = createUpstream(50);
     const issued = await pagerFor('alice').page(args(upstream.fetchPage));
     upstream.calls.length = 0;
-    const error = await refusal(pagerFor('alice').page(args(upstream.fetchPage, { ...scope, after: issued.pageInfo.endCursor })));
+    const error = await refusal(pagerFor('alice').page(args(upstream.fetchPage, { ...scope, after: (await issued.pageInfo).endCursor })));
     expect(error).toBeInstanceOf(PagingArgumentError);
     expect(error.message).toBe(
       `Argument "after": The cursor belongs to another connection or other arguments; use a cursor from this ${named} connection.`,
@@ -100,11 +100,11 @@ describe('createPager argument checks', () => {
   it('binds cursors to the bindings, not their order, and treats a null binding as absent', async () => {
     const upstream = createUpstream(50);
     const issued = await pagerFor('alice').page(args(upstream.fetchPage, { bindings: { a: '1', b: '2' } }));
-    const reordered = await pagerFor('alice').page(args(upstream.fetchPage, { bindings: { b: '2', a: '1' }, after: issued.pageInfo.endCursor }));
+    const reordered = await pagerFor('alice').page(args(upstream.fetchPage, { bindings: { b: '2', a: '1' }, after: (await issued.pageInfo).endCursor }));
     expect(reordered.edges[0]?.node).toBe('r10');
 
     const plain = await pagerFor('alice').page(args(upstream.fetchPage, { bindings: {} }));
-    const nulled = await pagerFor('alice').page(args(upstream.fetchPage, { bindings: { filter: null }, after: plain.pageInfo.endCursor }));
+    const nulled = await pagerFor('alice').page(args(upstream.fetchPage, { bindings: { filter: null }, after: (await plain.pageInfo).endCursor }));
     expect(nulled.edges[0]?.node).toBe('r10');
   });
 });
@@ -115,12 +115,12 @@ describe('createPager results', () => {
     const pager = pagerFor('alice');
     const page = await pager.page(args(upstream.fetchPage, { exactness: 'total' }));
     expect(page.totalCount).toBe(50);
-    expect(page.pageInfo.startCursor).toBe(page.edges[0]?.cursor);
-    expect(page.pageInfo.endCursor).toBe(page.edges.at(-1)?.cursor);
+    expect((await page.pageInfo).startCursor).toBe(page.edges[0]?.cursor);
+    expect((await page.pageInfo).endCursor).toBe(page.edges.at(-1)?.cursor);
     const third = page.edges[2]?.cursor;
     const resumed = await pagerFor('alice').page(args(upstream.fetchPage, { exactness: 'total', first: 3, after: third }));
     expect(resumed.edges.map((e) => e.node)).toEqual(['r3', 'r4', 'r5']);
-    expect(resumed.pageInfo.hasPreviousPage).toBe(true);
+    expect((await resumed.pageInfo).hasPreviousPage).toBe(true);
   });
 
   it('passes an upstream PartnerError through unchanged', async () => {
@@ -149,7 +149,7 @@ describe('createPager dedupe', () => {
     const upstream = createUpstream(250);
     const pager = pagerFor('alice');
     const pages = await Promise.all([pager.page(args(upstream.fetchPage, { first: 100 })), pager.page(args(upstream.fetchPage, { first: 100 }))]);
-    expect(await Promise.all(pages.map((page) => page.pageInfo.hasNextPage))).toEqual([true, true]);
+    expect(await Promise.all(pages.map(async (page) => (await page.pageInfo).hasNextPage))).toEqual([true, true]);
     expect(upstream.calls).toEqual([
       [null, 100],
       ['100', 100],
@@ -175,7 +175,7 @@ describe('createPager kept pages', () => {
     const keptPages = createKeptPages({ ttlMs: 30_000, maxEntries: 100 });
     const upstream = createUpstream(150);
     const first = await pagerFor('alice', keptPages).page(args(upstream.fetchPage, { first: 100 }));
-    expect(await first.pageInfo.hasNextPage).toBe(true);
+    expect((await first.pageInfo).hasNextPage).toBe(true);
     expect(upstream.calls).toEqual([
       [null, 100],
       ['100', 100],
@@ -183,15 +183,15 @@ describe('createPager kept pages', () => {
     expect(keptPages.size).toBe(1);
 
     upstream.calls.length = 0;
-    const bob = await pagerFor('bob', keptPages).page(args(upstream.fetchPage, { first: 100, after: first.pageInfo.endCursor }));
+    const bob = await pagerFor('bob', keptPages).page(args(upstream.fetchPage, { first: 100, after: (await first.pageInfo).endCursor }));
     expect(bob.edges.map((e) => e.node)).toEqual(Array.from({ length: 50 }, (_, i) => `r${100 + i}`));
     expect(upstream.calls).toEqual([['100', 100]]);
     expect(keptPages.size).toBe(1);
 
     upstream.calls.length = 0;
-    const alice = await pagerFor('alice', keptPages).page(args(upstream.fetchPage, { first: 100, after: first.pageInfo.endCursor }));
+    const alice = await pagerFor('alice', keptPages).page(args(upstream.fetchPage, { first: 100, after: (await first.pageInfo).endCursor }));
     expect(alice.edges.map((e) => e.node)).toEqual(Array.from({ length: 50 }, (_, i) => `r${100 + i}`));
-    expect(await alice.pageInfo.hasNextPage).toBe(false);
+    expect((await alice.pageInfo).hasNextPage).toBe(false);
     expect(upstream.calls).toEqual([]);
     expect(keptPages.size).toBe(0);
   });
@@ -202,10 +202,10 @@ describe('createPager kept pages', () => {
     const first = await pagerFor('alice', keptPages).page(args(upstream.fetchPage, { first: 250 }));
     expect(upstream.calls.map(([t]) => t)).toEqual([null, '100', '200']);
     upstream.calls.length = 0;
-    const next = await pagerFor('alice', keptPages).page(args(upstream.fetchPage, { first: 50, after: first.pageInfo.endCursor }));
+    const next = await pagerFor('alice', keptPages).page(args(upstream.fetchPage, { first: 50, after: (await first.pageInfo).endCursor }));
     expect(next.edges.map((e) => e.node)).toEqual(Array.from({ length: 50 }, (_, i) => `r${250 + i}`));
     expect(upstream.calls).toEqual([]);
-    expect(await next.pageInfo.hasNextPage).toBe(true);
+    expect((await next.pageInfo).hasNextPage).toBe(true);
     // The rest of page '200' came from the kept store; only the look-ahead after it reached the
     // upstream, asking one record more than it serves so hasNextPage needs no second round trip.
     expect(upstream.calls).toEqual([['300', 51]]);
@@ -215,12 +215,12 @@ describe('createPager kept pages', () => {
     const keptPages = createKeptPages({ ttlMs: 30_000, maxEntries: 100 });
     const upstream = createUpstream(150);
     const kept = await pagerFor('alice', keptPages).page(args(upstream.fetchPage, { first: 100 }));
-    expect(await kept.pageInfo.hasNextPage).toBe(true); // the look-ahead page is kept
+    expect((await kept.pageInfo).hasNextPage).toBe(true); // the look-ahead page is kept
     upstream.calls.length = 0;
     // Same caller, same upstream position, other bindings: a fresh walk must not take the kept page.
     const other = await pagerFor('alice', keptPages).page(args(upstream.fetchPage, { first: 100, bindings: { filter: 'b' } }));
     expect(other.edges).toHaveLength(100);
-    expect(await other.pageInfo.hasNextPage).toBe(true);
+    expect((await other.pageInfo).hasNextPage).toBe(true);
     expect(upstream.calls).toEqual([
       [null, 100],
       ['100', 100],
