@@ -69,7 +69,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,
-    context: ({ request }) => createContext(services, request, operationSignal(request, config), requestLog.requestIdOf(request)),
+    // The fast lane brings its own operation signal (one per request); Yoga's requests get one here.
+    context: ({ request, operationSignal: laneSignal }) =>
+      createContext(services, request, (laneSignal as AbortSignal | undefined) ?? operationSignal(request, config), requestLog.requestIdOf(request)),
     maskedErrors: { maskError, isDev: config.mode === 'development' },
     graphiql: config.browser.graphiql && {
       title: 'Partner Graph',
@@ -89,6 +91,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     yoga,
     persistedOperationsRequired: config.persistedOperations === 'require',
     isDev: config.mode === 'development',
+    deadlineMs: config.upstream.operationDeadlineMs,
     observers: {
       admit: (request) => rateLimiter.admit(request, 1),
       started: (request, context, name) => {

@@ -37,8 +37,8 @@ export interface Context {
   /** The partner API for this caller; throws UNAUTHENTICATED when there is no caller. */
   partner(): PartnerClient;
   pager: Pager;
-  /** The facade's public base URL for links in answers; null when the request names no usable host. */
-  publicBaseUrl: string | null;
+  /** The facade's public base URL for links in answers; null when the request names no usable host. Worked out when first asked (only pdfUrl asks). */
+  publicBaseUrl(): string | null;
 }
 
 export function callerKey(secret: Buffer, token: string): string {
@@ -64,6 +64,7 @@ export function createContext(services: Services, request: Request, signal?: Abo
     ? { token: credentials.token, headers: upstreamHeaders(request.headers, services.config.forwardHeaders, requestId), ...(signal ? { signal } : {}) }
     : null;
   let partner: PartnerClient | undefined;
+  let baseUrl: { value: string | null } | undefined;
   return {
     services,
     caller,
@@ -80,7 +81,10 @@ export function createContext(services: Services, request: Request, signal?: Abo
       callerKey: caller ? callerKeyOf(request, services.callerKeySecret, caller.token) : 'anonymous',
       limits: services.config.paging,
     }),
-    publicBaseUrl: publicBaseUrl(services.config.downloads, new URL(request.url).protocol === 'https:' ? 'https' : 'http', (name) => request.headers.get(name)),
+    publicBaseUrl() {
+      baseUrl ??= { value: publicBaseUrl(services.config.downloads, request.url.startsWith('https:') ? 'https' : 'http', (name) => request.headers.get(name)) };
+      return baseUrl.value;
+    },
   };
 }
 

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getOperationAST, visit, BREAK, type DocumentNode, type ExecutionResult, type GraphQLError } from 'graphql';
 import { createLRUCache, processRegularResult, type YogaServerInstance } from 'graphql-yoga';
 import type { Context } from '../context.ts';
+import { startDeadline } from '../partner/resilience/deadline.ts';
 import { maskError } from '../schema/errors.ts';
 
 /**
@@ -27,6 +28,8 @@ export interface FastLaneOptions {
   /** With `require`, only persisted operations run: every request goes through Yoga's plugin. */
   persistedOperationsRequired: boolean;
   isDev: boolean;
+  /** The operation's deadline (OPERATION_DEADLINE_MS): the lane's one abort signal per request. */
+  deadlineMs: number;
 }
 
 /** A JSON POST body as the route parsed it. */
@@ -74,22 +77,27 @@ export function createFastLane(options: FastLaneOptions) {
   return async function runInLane(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<boolean> {
     const mediaType = jsonMediaType(req.headers.accept);
     if (!mediaType || req.headers.origin !== undefined || options.persistedOperationsRequired || !isLaneParams(body)) return false;
-    const abort = new AbortController();
-    const request = new yoga.fetchAPI.Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/graphql'}`, {
-      method: 'POST',
-      headers: req.headers as Record<string, string>,
-      signal: abort.signal,
-    });
-    const context: Record<string, unknown> = { req, res, request, params: body, waitUntil: ignoreRejection };
-    const document = plainDocument(body, context);
-    if (!document || getOperationAST(document, body.operationName)?.operation !== 'query') return false;
-    res.once('close', () => {
-      if (!res.writableFinished) abort.abort(); // the client went away: stop the operation's upstream calls
-    });
-    const result = (await refusal(request)) ?? (await execute(document, body, request, context));
-    observers.processed(request, result);
-    await send(res, request, result, mediaType);
-    return true;
+    // One signal for the request: aborted when the client leaves or the operation's deadline passes.
+    const deadline = startDeadline(options.deadlineMs);
+    try {
+      const request = new yoga.fetchAPI.Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/graphql'}`, {
+        method: 'POST',
+        headers: req.headers as Record<string, string>,
+        signal: deadline.signal,
+      });
+      const context: Record<string, unknown> = { req, res, request, params: body, operationSignal: deadline.signal, waitUntil: ignoreRejection };
+      const document = plainDocument(body, context);
+      if (!document || getOperationAST(document, body.operationName)?.operation !== 'query') return false;
+      res.once('close', () => {
+        if (!res.writableFinished) deadline.abort(); // the client went away: stop the operation's upstream calls
+      });
+      const result = (await refusal(request)) ?? (await execute(document, body, request, context));
+      observers.processed(request, result);
+      await send(res, request, result, mediaType);
+      return true;
+    } finally {
+      deadline.clear();
+    }
   };
 
   /** The rate limit's answer when it refuses the request, as Yoga gives it when its plugin throws. */

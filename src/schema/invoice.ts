@@ -86,7 +86,8 @@ async function invoicePdfLink(invoice: Invoice, expiresIn: number | null, ctx: C
     });
   }
   if (!ctx.caller) throw new PartnerError('UNAUTHENTICATED', ctx.credentialProblem ?? 'Unauthenticated.');
-  if (!ctx.publicBaseUrl) {
+  const baseUrl = ctx.publicBaseUrl();
+  if (!baseUrl) {
     throw new GraphQLError('Cannot build a link: the request has no usable Host header and PUBLIC_BASE_URL is not set.', {
       extensions: { code: 'BAD_USER_INPUT' },
     });
@@ -95,7 +96,7 @@ async function invoicePdfLink(invoice: Invoice, expiresIn: number | null, ctx: C
     token: ctx.caller.token,
     invoiceId: invoice.id,
     invoiceNumber: invoice.invoiceNumber,
-    baseUrl: ctx.publicBaseUrl,
+    baseUrl,
     lifetimeSeconds,
   });
 }

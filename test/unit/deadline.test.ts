@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { remainingMs, startDeadline } from '../../src/partner/resilience/deadline.ts';
+
+describe('startDeadline', () => {
+  it('tells the time left, and aborts with a TimeoutError when it passes', async () => {
+    const deadline = startDeadline(30, () => 1_000);
+    expect(remainingMs(deadline.signal, 1_010)).toBe(20);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(deadline.signal.aborted).toBe(true);
+    expect((deadline.signal.reason as DOMException).name).toBe('TimeoutError');
+    expect(remainingMs(deadline.signal, 1_010)).toBe(0);
+  });
+
+  it('never aborts once cleared, and aborts at once when its owner says so', async () => {
+    const cleared = startDeadline(20);
+    cleared.clear();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(cleared.signal.aborted).toBe(false);
+    const left = startDeadline(10_000);
+    left.abort();
+    expect(left.signal.aborted).toBe(true);
+    left.clear();
+  });
+});
