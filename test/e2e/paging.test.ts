@@ -86,6 +86,18 @@ describe('upstream economy (full pages)', () => {
     expect(stack.sandbox.calls.list().map((c) => c.query['pageSize'] ?? c.query['limit'])).toEqual(['21']);
   });
 
+  it('an operation that reads nodes alone never fetches the look-ahead page; one that reads pageInfo does', async () => {
+    // first: 100 ends exactly at an upstream page (pageSize caps at 100): only a look-ahead can tell hasNextPage.
+    stack.sandbox.calls.clear();
+    const nodesOnly = await stack.gql<{ data: { invoices: { nodes: { id: string }[] } } }>('{ invoices(first: 100) { nodes { id } } }');
+    expect(nodesOnly.body.data.invoices.nodes).toHaveLength(100);
+    expect(stack.sandbox.calls.count({ endpoint: 'invoices' })).toBe(1);
+    stack.sandbox.calls.clear();
+    const withPageInfo = await stack.gql<{ data: { invoices: { pageInfo: { hasNextPage: boolean } } } }>('{ invoices(first: 100) { nodes { id } pageInfo { hasNextPage } } }');
+    expect(withPageInfo.body.data.invoices.pageInfo.hasNextPage).toBe(true);
+    expect(stack.sandbox.calls.count({ endpoint: 'invoices' })).toBe(2);
+  });
+
   it('a page kept for the next request never answers a fresh request for the same page', async () => {
     await fetchPage(stack, 'invoices', { first: 15 });
     stack.sandbox.calls.clear();
