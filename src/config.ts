@@ -94,7 +94,7 @@ export interface DownloadSettings {
   /** Shared ticket store for several instances; null = in process memory. */
   redisUrl: string | null;
   redisKeyPrefix: string;
-  /** PDFs decoded at once per process (each holds one decoded copy until sent). */
+  /** PDF downloads fetched and sent at once per process (each streams, holding at most about 1 MiB); the rest wait. */
   maxConcurrentPdfs: number;
 }
 

@@ -3,7 +3,6 @@ import type { DownloadSettings } from '../config.ts';
 import type { UpstreamHttp } from '../partner/http.ts';
 import { createMemoryTicketStore } from './memory-store.ts';
 import { mintInvoicePdfLink, type PdfLinkRequest } from './links.ts';
-import { createRedisTicketStore, deriveTicketKey } from './redis-store.ts';
 import { createDownloadRoute } from './route.ts';
 import { createSemaphore } from '../partner/resilience/semaphore.ts';
 import type { TicketStore } from './tickets.ts';
@@ -31,7 +30,7 @@ export interface DownloadsOptions {
   store?: TicketStore;
 }
 
-/** PDFs waiting for a decode slot beyond this are refused with 503 rather than queued without end. */
+/** Downloads waiting for a transfer slot beyond this are refused with 503 rather than queued without end. */
 const MAX_WAITING_DOWNLOADS = 256;
 
 export function createDownloads(options: DownloadsOptions): Downloads {
@@ -44,7 +43,7 @@ export function createDownloads(options: DownloadsOptions): Downloads {
     handle: createDownloadRoute({
       store,
       http: options.http,
-      decodes: createSemaphore(settings.maxConcurrentPdfs, MAX_WAITING_DOWNLOADS),
+      transfers: createSemaphore(settings.maxConcurrentPdfs, MAX_WAITING_DOWNLOADS),
       forwardHeaders: options.forwardHeaders,
       ...(options.logger ? { log: options.logger } : {}),
     }),
@@ -54,12 +53,22 @@ export function createDownloads(options: DownloadsOptions): Downloads {
 
 function chooseStore(options: DownloadsOptions, now: () => number): TicketStore {
   const { settings } = options;
-  if (!settings.redisUrl) return createMemoryTicketStore({ maxEntries: settings.maxTickets, now });
-  return createRedisTicketStore({
-    url: settings.redisUrl,
-    prefix: settings.redisKeyPrefix,
-    key: deriveTicketKey(options.secret),
-    now,
-    ...(options.logger ? { onError: (message: string) => options.logger?.warn({ component: 'download-tickets' }, message) } : {}),
-  });
+  const redisUrl = settings.redisUrl;
+  if (!redisUrl) return createMemoryTicketStore({ maxEntries: settings.maxTickets, now });
+  // The Redis client library is loaded only by a process configured to use it.
+  const store = import('./redis-store.ts').then(({ createRedisTicketStore, deriveTicketKey }) =>
+    createRedisTicketStore({
+      url: redisUrl,
+      prefix: settings.redisKeyPrefix,
+      key: deriveTicketKey(options.secret),
+      now,
+      ...(options.logger ? { onError: (message: string) => options.logger?.warn({ component: 'download-tickets' }, message) } : {}),
+    }),
+  );
+  store.catch(() => undefined); // a failure is reported by the first call that awaits the store
+  return {
+    put: async (id, ticket) => (await store).put(id, ticket),
+    get: async (id) => (await store).get(id),
+    close: async () => (await store).close(),
+  };
 }

@@ -4,7 +4,7 @@ import { readCredentials } from '../partner/credentials.ts';
 import { PartnerError } from '../partner/errors.ts';
 import { requestIdFrom } from '../logging/request-id.ts';
 import type { UpstreamHttp } from '../partner/http.ts';
-import { fetchInvoicePdf, isInvoiceId, type InvoicePdf } from '../partner/invoice-files.ts';
+import { isInvoiceId, openInvoicePdf, type InvoicePdf } from '../partner/invoice-files.ts';
 import { DOWNLOAD_PATH } from './links.ts';
 import { SemaphoreFullError, type Semaphore } from '../partner/resilience/semaphore.ts';
 import { TICKET_ID, ticketLabel, type TicketStore } from './tickets.ts';
@@ -12,8 +12,8 @@ import { TICKET_ID, ticketLabel, type TicketStore } from './tickets.ts';
 export interface DownloadRouteDeps {
   store: TicketStore;
   http: UpstreamHttp;
-  /** Bounds how many decoded PDFs this process holds at once. */
-  decodes: Semaphore;
+  /** Bounds how many PDFs this process fetches and sends at once; the others wait their turn. */
+  transfers: Semaphore;
   /** Caller headers (lower case) that may travel upstream, e.g. x-request-id. */
   forwardHeaders: readonly string[];
   /** One line per download request (warn for 5xx); never a token or a whole ticket. */
@@ -36,6 +36,7 @@ export interface DownloadLogLine {
   invoiceId?: string;
   status: number;
   code?: string;
+  /** PDF bytes sent to the client so far. */
   bytes?: number;
   durationMs: number;
   /** The answer started but the connection closed before its end. */
@@ -85,7 +86,7 @@ function logExchange(deps: DownloadRouteDeps, { req, res, requestId, line }: Exc
   const status = res.headersSent ? res.statusCode : 499; // 499: the client left before an answer
   const aborted = res.headersSent && !res.writableFinished;
   const entry: DownloadLogLine = { requestId, method: req.method ?? '', ...line, status, durationMs, ...(aborted ? { aborted } : {}) };
-  if (status >= 500) deps.log?.warn(entry, 'invoice pdf download');
+  if (status >= 500 || (aborted && line.code)) deps.log?.warn(entry, 'invoice pdf download');
   else deps.log?.info(entry, 'invoice pdf download');
 }
 
@@ -112,15 +113,18 @@ async function serve(deps: DownloadRouteDeps, exchange: Exchange, path: string):
 
   let release: () => void;
   try {
-    release = await deps.decodes.acquire(signal);
+    release = await deps.transfers.acquire(signal);
   } catch (error) {
     if (error instanceof SemaphoreFullError) return sendError(exchange, 503, 'BUSY', 'Too many downloads at once; retry shortly.', { 'retry-after': '1' });
     return; // the client went away while waiting
   }
   try {
-    const pdf = await fetchInvoicePdf(deps.http, download.caller, download.invoiceId);
-    exchange.line.bytes = pdf.byteLength;
-    await sendPdf(req, res, pdf, download.fileName);
+    const pdf = await openInvoicePdf(deps.http, download.caller, download.invoiceId);
+    try {
+      await sendPdf(exchange, pdf, download.fileName);
+    } finally {
+      await pdf.cancel();
+    }
   } catch (error) {
     if (!(error instanceof PartnerError)) throw error;
     sendUpstreamError(exchange, error);
@@ -161,29 +165,75 @@ function fromAuthorization(deps: DownloadRouteDeps, exchange: Exchange, invoiceI
   return { caller: { token: credentials.token, headers: upstreamHeaders(deps, exchange), signal }, invoiceId, fileName: invoiceId };
 }
 
-async function sendPdf(req: IncomingMessage, res: ServerResponse, pdf: InvoicePdf, fileName: string): Promise<void> {
+/**
+ * A PDF up to this size is read whole before the answer starts, so it gets an exact Content-Length
+ * and any upstream failure is still a clean error status. A larger one is streamed as it arrives:
+ * at most this much is held per transfer, whatever the size of the file.
+ */
+export const WHOLE_PDF_MAX_BYTES = 1024 * 1024;
+
+/**
+ * Content-Length is sent when it is known: the whole PDF was read, or the upstream announced a raw
+ * body's size. Otherwise the answer is chunked, and an upstream failure after the headers destroys
+ * the connection, so the client sees a truncated transfer rather than a file that looks complete.
+ */
+async function sendPdf({ req, res, line }: Exchange, pdf: InvoicePdf, fileName: string): Promise<void> {
+  const head = await readHead(pdf);
+  const length = head.whole ? head.byteLength : pdf.byteLength;
   res.writeHead(200, {
     ...PRIVATE_HEADERS,
     'content-type': 'application/pdf',
-    'content-length': String(pdf.byteLength),
+    ...(length === null ? {} : { 'content-length': String(length) }),
     'content-disposition': `attachment; filename="${safeFileName(fileName)}.pdf"`,
   });
   if (req.method === 'HEAD') return void res.end();
-  // Each chunk is let go as soon as the socket has it, so a slow reader shrinks what is held.
-  for (let i = 0; i < pdf.chunks.length; i++) {
-    const chunk = pdf.chunks[i];
-    pdf.chunks[i] = EMPTY;
+  let sent = 0;
+  for await (const chunk of remainingBytes(head, pdf)) {
     if (res.destroyed) return;
-    if (chunk && !res.write(chunk)) await drainedOrClosed(res);
+    sent += chunk.length;
+    line.bytes = sent;
+    if (length !== null && sent > length) throw lengthMismatch();
+    // Nothing more is read from the upstream until the client has taken this.
+    if (!res.write(chunk)) await drainedOrClosed(res);
   }
+  if (length !== null && sent !== length) throw lengthMismatch();
   res.end();
 }
 
-const EMPTY = Buffer.alloc(0);
+interface PdfHead {
+  chunks: Buffer[];
+  byteLength: number;
+  /** The head is the entire file. */
+  whole: boolean;
+}
+
+/** The head's chunks (each let go once handed out), then the rest of the file as it arrives. */
+async function* remainingBytes(head: PdfHead, pdf: InvoicePdf): AsyncGenerator<Buffer> {
+  for (let chunk = head.chunks.shift(); chunk; chunk = head.chunks.shift()) yield chunk;
+  if (head.whole) return;
+  for (let chunk = await pdf.read(); chunk; chunk = await pdf.read()) yield chunk;
+}
+
+/** The first bytes: the whole file if it ends within WHOLE_PDF_MAX_BYTES, else just past that. */
+async function readHead(pdf: InvoicePdf): Promise<PdfHead> {
+  const chunks: Buffer[] = [];
+  let byteLength = 0;
+  while (byteLength <= WHOLE_PDF_MAX_BYTES) {
+    const chunk = await pdf.read();
+    if (!chunk) return { chunks, byteLength, whole: true };
+    chunks.push(chunk);
+    byteLength += chunk.length;
+  }
+  return { chunks, byteLength, whole: false };
+}
+
+function lengthMismatch(): PartnerError {
+  return new PartnerError('UPSTREAM_BAD_RESPONSE', 'The partner API sent a PDF of another size than it announced.');
+}
 
 /**
- * A reader that takes nothing for this long is cut off: it holds a decode slot and a decoded
- * PDF, and a few such readers would otherwise stall every download of the process.
+ * A reader that takes nothing for this long is cut off: it holds a transfer slot and an upstream
+ * connection, and a few such readers would otherwise stall every download of the process.
  */
 const STALLED_READER_MS = 30_000;
 
@@ -201,7 +251,12 @@ function drainedOrClosed(res: ServerResponse): Promise<void> {
 
 /** Upstream 401/403/404 keep their status; a timeout is 504; any other failure, or a non-PDF, is 502. */
 function sendUpstreamError(exchange: Exchange, error: PartnerError): void {
-  if (exchange.res.headersSent) return void exchange.res.destroy();
+  if (exchange.res.headersSent) {
+    // No status is left to send: cut the transfer, so the client sees a truncated file. A client
+    // that had already left made the upstream call fail, so that is no upstream failure to log.
+    if (!exchange.res.destroyed) exchange.line.code = error.code;
+    return void exchange.res.destroy();
+  }
   switch (error.code) {
     case 'UNAUTHENTICATED':
       return sendError(exchange, 401, error.code, 'The partner API refused the credentials for this invoice.', { 'www-authenticate': 'Bearer' });

@@ -110,8 +110,11 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
     }
   }
 
+  // The answer must start within timeoutMs (the pool's headersTimeout); its body then goes at the
+  // reader's pace (a streamed PDF at the client's), bounded by the pool's bodyTimeout, which counts
+  // only time the upstream stalls, not time the reader holds it back.
   async function stream(request: UpstreamStreamRequest): Promise<UpstreamStream> {
-    const signal = withTimeout(request.signal, options.timeoutMs);
+    const signal = request.signal;
     try {
       const { res, requestId, contentType } = await send(request, request.accept, signal);
       const length = Number(headerValue(res.headers['content-length']));
@@ -130,17 +133,12 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
   return { get, stream, close: () => pool.close() };
 }
 
-async function* mapBodyErrors(body: AsyncIterable<Buffer>, signal: AbortSignal, callerSignal: AbortSignal | undefined): AsyncGenerator<Buffer> {
+async function* mapBodyErrors(body: AsyncIterable<Buffer>, signal: AbortSignal | undefined, callerSignal: AbortSignal | undefined): AsyncGenerator<Buffer> {
   try {
     for await (const chunk of body) yield chunk;
   } catch (error) {
     throw toPartnerError(error, signal, callerSignal);
   }
-}
-
-function withTimeout(parent: AbortSignal | undefined, timeoutMs: number): AbortSignal {
-  const timeout = AbortSignal.timeout(timeoutMs);
-  return parent ? AbortSignal.any([parent, timeout]) : timeout;
 }
 
 async function readBody(body: AsyncIterable<Buffer>, maxBytes: number, facts: { status: number }): Promise<Buffer> {

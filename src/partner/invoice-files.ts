@@ -10,18 +10,29 @@ export function isInvoiceId(value: string): boolean {
   return /^[0-9a-f]{32}$/i.test(value);
 }
 
-/** A decoded invoice PDF, kept as the chunks it arrived in: no second whole copy is ever made. */
+/**
+ * An invoice PDF being read from the upstream, decoded as it arrives. Nothing is read ahead of
+ * `read()`: a caller that waits for its own reader to drain slows the upstream transfer down to it.
+ */
 export interface InvoicePdf {
-  chunks: Buffer[];
-  byteLength: number;
+  /**
+   * The decoded size when the upstream's answer states it exactly: a raw `%PDF` body with a
+   * Content-Length. Null for base64 text, whose decoded size depends on its padding and line breaks.
+   */
+  readonly byteLength: number | null;
+  /** The next decoded bytes, or null after the last. A bad, broken or late body throws a PartnerError. */
+  read(): Promise<Buffer | null>;
+  /** Stops reading and lets the upstream connection go (HEAD, a client that left, an error). Idempotent. */
+  cancel(): Promise<void>;
 }
 
 /**
  * GET /partner/invoices/file/{id}. [doc] The body is labelled application/pdf but is the PDF as
- * base64 text; [assumed] a raw `%PDF` body may come too. Both are accepted, decoded as the body
- * arrives, and the result must start with `%PDF-`, else UPSTREAM_BAD_RESPONSE.
+ * base64 text; [assumed] a raw `%PDF` body may come too. Both are accepted and decoded as the body
+ * arrives. Resolves once the first decoded bytes are `%PDF-` (else UPSTREAM_BAD_RESPONSE), so a
+ * caller can still answer a clean error before it sends anything; later bytes are checked as read.
  */
-export async function fetchInvoicePdf(
+export async function openInvoicePdf(
   http: UpstreamHttp,
   caller: Caller,
   invoiceId: string,
@@ -34,13 +45,76 @@ export async function fetchInvoicePdf(
     ...caller,
   });
   const facts: UpstreamFacts = { status: response.status, ...(response.requestId ? { requestId: response.requestId } : {}) };
-  if (response.contentLength !== null && response.contentLength > encodedLimit(maxBytes)) throw oversized(facts, maxBytes);
-  const decoder = new PdfBodyDecoder(facts, maxBytes);
-  for await (const chunk of response.body) decoder.push(chunk);
-  return decoder.end();
+  const reader = new InvoicePdfReader(response.body[Symbol.asyncIterator](), new PdfBodyDecoder(facts, maxBytes), response.contentLength);
+  try {
+    // Read first, refuse after: abandoning a body that was never read would not free its connection.
+    await reader.readMagic();
+    if (response.contentLength !== null && response.contentLength > encodedLimit(maxBytes)) throw oversized(facts, maxBytes);
+  } catch (error) {
+    await reader.cancel();
+    throw error;
+  }
+  return reader;
+}
+
+class InvoicePdfReader implements InvoicePdf {
+  /** Bytes decoded while checking the magic, handed out first. */
+  private readonly pending: Buffer[] = [];
+  private ended = false;
+
+  constructor(
+    private readonly upstream: AsyncIterator<Buffer>,
+    private readonly decoder: PdfBodyDecoder,
+    private readonly announcedLength: number | null,
+  ) {}
+
+  get byteLength(): number | null {
+    return this.decoder.isRaw() ? this.announcedLength : null;
+  }
+
+  async readMagic(): Promise<void> {
+    while (!this.ended && this.decoder.decodedBytes() < PDF_MAGIC.length) {
+      const bytes = await this.pull();
+      if (bytes) this.pending.push(bytes);
+    }
+  }
+
+  async read(): Promise<Buffer | null> {
+    const first = this.pending.shift();
+    if (first) return first;
+    while (!this.ended) {
+      const bytes = await this.pull();
+      if (bytes) return bytes;
+    }
+    return null;
+  }
+
+  async cancel(): Promise<void> {
+    this.ended = true;
+    this.pending.length = 0;
+    await this.upstream.return?.();
+  }
+
+  /** One upstream chunk decoded (often nothing yet, or the last bytes at the end). */
+  private async pull(): Promise<Buffer | null> {
+    try {
+      const next = await this.upstream.next();
+      if (!next.done) return nonEmpty(this.decoder.push(next.value));
+      this.ended = true;
+      return nonEmpty(this.decoder.end());
+    } catch (error) {
+      await this.cancel();
+      throw error;
+    }
+  }
+}
+
+function nonEmpty(bytes: Buffer): Buffer | null {
+  return bytes.length > 0 ? bytes : null;
 }
 
 const PDF_MAGIC = Buffer.from('%PDF-', 'latin1');
+const EMPTY: Buffer = Buffer.alloc(0);
 const RAW_PDF_START = Buffer.from('%PDF', 'latin1');
 const WHITESPACE = /[\t\n\r ]+/g;
 const BASE64_RUN = /^[A-Za-z0-9+/]*=*$/;
@@ -52,16 +126,18 @@ function encodedLimit(maxBytes: number): number {
 }
 
 /**
- * Incremental body reader. Base64 quanta may straddle chunk boundaries and lines may be wrapped,
- * so up to three characters are carried from one chunk to the next; nothing else is kept but the
- * decoded bytes. Buffer's own base64 decoder skips bad characters silently, hence the checks.
+ * Incremental body decoder: each pushed chunk gives back the bytes it completes. Base64 quanta may
+ * straddle chunk boundaries and lines may be wrapped, so up to three characters are carried from
+ * one chunk to the next, and nothing else is kept. Buffer's own base64 decoder skips bad
+ * characters silently, hence the checks.
  */
 export class PdfBodyDecoder {
   private mode: 'sniffing' | 'raw' | 'base64' = 'sniffing';
-  private head: Buffer = Buffer.alloc(0);
+  private head: Buffer = EMPTY;
+  /** The first decoded bytes, until there are enough to compare with `%PDF-`. */
+  private start: Buffer = EMPTY;
   private carry = '';
   private paddingSeen = 0;
-  private readonly chunks: Buffer[] = [];
   private byteLength = 0;
 
   constructor(
@@ -69,30 +145,39 @@ export class PdfBodyDecoder {
     private readonly maxBytes: number,
   ) {}
 
-  push(chunk: Buffer): void {
-    if (this.mode === 'sniffing') {
-      this.head = Buffer.concat([this.head, chunk]);
-      if (this.head.length < RAW_PDF_START.length) return;
-      this.mode = this.head.subarray(0, RAW_PDF_START.length).equals(RAW_PDF_START) ? 'raw' : 'base64';
-      chunk = this.head;
-      this.head = Buffer.alloc(0);
-    }
-    if (this.mode === 'raw') this.keep(chunk);
-    else this.decode(chunk.toString('latin1'));
+  decodedBytes(): number {
+    return this.byteLength;
   }
 
-  end(): InvoicePdf {
-    if (this.mode === 'sniffing') this.decode(this.head.toString('latin1'));
+  isRaw(): boolean {
+    return this.mode === 'raw';
+  }
+
+  push(chunk: Buffer): Buffer {
+    if (this.mode === 'sniffing') {
+      this.head = Buffer.concat([this.head, chunk]);
+      if (this.head.length < RAW_PDF_START.length) return EMPTY;
+      this.mode = this.head.subarray(0, RAW_PDF_START.length).equals(RAW_PDF_START) ? 'raw' : 'base64';
+      chunk = this.head;
+      this.head = EMPTY;
+    }
+    return this.checked(this.mode === 'raw' ? chunk : this.decode(chunk.toString('latin1')));
+  }
+
+  /** The last bytes; throws if the body as a whole was not a PDF. */
+  end(): Buffer {
+    let last: Buffer = EMPTY;
+    if (this.mode === 'sniffing') last = this.checked(this.decode(this.head.toString('latin1')));
     if (this.mode !== 'raw' && this.carry.length > 0) {
       if (this.paddingSeen > 0 || this.carry.length === 1) throw this.notPdf();
-      this.keep(Buffer.from(this.carry, 'base64'));
+      last = Buffer.concat([last, this.checked(Buffer.from(this.carry, 'base64'))]);
       this.carry = '';
     }
     if (this.byteLength < PDF_MAGIC.length) throw this.notPdf();
-    return { chunks: this.chunks, byteLength: this.byteLength };
+    return last;
   }
 
-  private decode(text: string): void {
+  private decode(text: string): Buffer {
     const compact = text.replace(WHITESPACE, '');
     if (!(this.paddingSeen > 0 ? PADDING_ONLY : BASE64_RUN).test(compact)) throw this.notPdf();
     const padding = compact.length - compact.replace(/=+$/, '').length;
@@ -101,22 +186,18 @@ export class PdfBodyDecoder {
     const pending = this.carry + compact;
     const whole = pending.length - (pending.length % 4);
     this.carry = pending.slice(whole);
-    if (whole > 0) this.keep(Buffer.from(pending.slice(0, whole), 'base64'));
+    return whole > 0 ? Buffer.from(pending.slice(0, whole), 'base64') : EMPTY;
   }
 
-  private keep(bytes: Buffer): void {
-    if (bytes.length === 0) return;
-    const before = this.byteLength;
+  /** Counts the bytes against the limit, and fails on the first bytes rather than after megabytes of something else. */
+  private checked(bytes: Buffer): Buffer {
     this.byteLength += bytes.length;
     if (this.byteLength > this.maxBytes) throw oversized(this.facts, this.maxBytes);
-    this.chunks.push(bytes);
-    // Fail on the first bytes rather than after reading megabytes of something else.
-    if (before < PDF_MAGIC.length && this.byteLength >= PDF_MAGIC.length && !this.startsWithMagic()) throw this.notPdf();
-  }
-
-  private startsWithMagic(): boolean {
-    const first = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks).subarray(0, PDF_MAGIC.length);
-    return first !== undefined && first.subarray(0, PDF_MAGIC.length).equals(PDF_MAGIC);
+    if (this.start.length < PDF_MAGIC.length && bytes.length > 0) {
+      this.start = Buffer.concat([this.start, bytes.subarray(0, PDF_MAGIC.length - this.start.length)]);
+      if (!this.start.equals(PDF_MAGIC.subarray(0, this.start.length))) throw this.notPdf();
+    }
+    return bytes;
   }
 
   private notPdf(): PartnerError {

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { PartnerError } from '../../src/partner/errors.ts';
-import { PdfBodyDecoder } from '../../src/partner/invoice-files.ts';
+import type { UpstreamHttp } from '../../src/partner/http.ts';
+import { openInvoicePdf, PdfBodyDecoder, type InvoicePdf } from '../../src/partner/invoice-files.ts';
 
 const PDF = Buffer.concat([Buffer.from('%PDF-1.4\n%\u00e2\u00e3\u00cf\u00d3\n', 'latin1'), Buffer.from(Array.from({ length: 1000 }, (_, i) => (i * 37) % 256))]);
 
 function decode(chunks: readonly Buffer[], maxBytes = 1 << 20): Buffer {
   const decoder = new PdfBodyDecoder({ status: 200 }, maxBytes);
-  for (const chunk of chunks) decoder.push(chunk);
-  const pdf = decoder.end();
-  const whole = Buffer.concat(pdf.chunks);
-  expect(whole.length).toBe(pdf.byteLength);
+  const decoded = chunks.map((chunk) => decoder.push(chunk));
+  const whole = Buffer.concat([...decoded, decoder.end()]);
+  expect(whole.length).toBe(decoder.decodedBytes());
   return whole;
 }
 
@@ -66,5 +66,91 @@ describe('PdfBodyDecoder', () => {
     const text = Buffer.from(PDF.toString('base64'));
     expect(() => decode([text], 500)).toThrow(/larger than 500 bytes/);
     expect(() => decode([PDF], 500)).toThrow(/larger than 500 bytes/);
+  });
+});
+
+/** An upstream that hands out `chunks` one at a time, only when asked, and records what happened. */
+function scriptedUpstream(chunks: readonly Buffer[], options: { contentLength?: number; failAfter?: number } = {}) {
+  const record = { pulled: 0, returned: false };
+  async function* body(): AsyncGenerator<Buffer> {
+    try {
+      for (const [i, chunk] of chunks.entries()) {
+        if (options.failAfter === i) throw new PartnerError('UPSTREAM_BAD_RESPONSE', "The partner API's answer broke off before its announced end.");
+        record.pulled++;
+        yield chunk;
+      }
+    } finally {
+      record.returned = true;
+    }
+  }
+  const http: UpstreamHttp = {
+    get: () => Promise.reject(new Error('not used')),
+    stream: async () => ({ status: 200, contentType: 'application/pdf', contentLength: options.contentLength ?? null, body: body() }),
+    close: async () => {},
+  };
+  return { http, record };
+}
+
+const CALLER = { token: 't', headers: {} };
+const INVOICE = '0123456789abcdef0123456789abcdef';
+
+async function readAll(pdf: InvoicePdf): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for (let chunk = await pdf.read(); chunk; chunk = await pdf.read()) parts.push(chunk);
+  return Buffer.concat(parts);
+}
+
+describe('openInvoicePdf', () => {
+  const text = Buffer.from(PDF.toString('base64'), 'latin1');
+
+  it('resolves once the first bytes are %PDF-, having read no further, then reads one upstream chunk per read()', async () => {
+    const { http, record } = scriptedUpstream(splitAt(text, 8, 400, 800, 1200));
+    const pdf = await openInvoicePdf(http, CALLER, INVOICE);
+    expect(record.pulled).toBe(1);
+    expect(pdf.byteLength).toBeNull(); // base64: the decoded size is known only at the end
+    const first = await pdf.read();
+    expect(first?.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(record.pulled).toBe(1);
+    const second = await pdf.read();
+    expect(record.pulled).toBe(2);
+    expect(Buffer.concat([first, second, await readAll(pdf)].filter((part) => part !== null)).equals(PDF)).toBe(true);
+  });
+
+  it('knows the exact size of a raw body whose length the upstream announced', async () => {
+    const { http } = scriptedUpstream(splitAt(PDF, 100), { contentLength: PDF.length });
+    const pdf = await openInvoicePdf(http, CALLER, INVOICE);
+    expect(pdf.byteLength).toBe(PDF.length);
+    expect((await readAll(pdf)).equals(PDF)).toBe(true);
+  });
+
+  it('refuses a body that does not start as a PDF before handing out a byte, and lets the upstream go', async () => {
+    const { http, record } = scriptedUpstream([Buffer.from('<html><body>Invoice unavailable</body></html>'), Buffer.from('more')]);
+    await expect(openInvoicePdf(http, CALLER, INVOICE)).rejects.toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE' });
+    expect(record).toEqual({ pulled: 1, returned: true });
+  });
+
+  it('a body that breaks or turns bad later fails the read that meets it, and lets the upstream go', async () => {
+    const broken = scriptedUpstream(splitAt(text, 400, 800), { failAfter: 2 });
+    const pdf = await openInvoicePdf(broken.http, CALLER, INVOICE);
+    await expect(readAll(pdf)).rejects.toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE' });
+    expect(broken.record.returned).toBe(true);
+
+    const bad = scriptedUpstream([text.subarray(0, 400), Buffer.from('*not base64*')]);
+    await expect(readAll(await openInvoicePdf(bad.http, CALLER, INVOICE))).rejects.toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE' });
+    expect(bad.record.returned).toBe(true);
+  });
+
+  it('cancel() stops reading and lets the upstream go', async () => {
+    const { http, record } = scriptedUpstream(splitAt(text, 400, 800, 1200));
+    const pdf = await openInvoicePdf(http, CALLER, INVOICE);
+    await pdf.cancel();
+    expect(record).toEqual({ pulled: 1, returned: true });
+    expect(await pdf.read()).toBeNull();
+  });
+
+  it('refuses an announced length beyond the limit', async () => {
+    const { http, record } = scriptedUpstream([text], { contentLength: 10 * 1024 * 1024 });
+    await expect(openInvoicePdf(http, CALLER, INVOICE, 1024 * 1024)).rejects.toThrow(/larger than 1048576 bytes/);
+    expect(record.returned).toBe(true);
   });
 });
