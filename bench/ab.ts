@@ -4,7 +4,7 @@
 // one sandbox, under the same load, in interleaved windows (A B A B …). On a noisy machine only
 // a comparison made this way means anything.
 import { existsSync } from 'node:fs';
-import { startChild, detail, type ChildServer } from './children.ts';
+import { buildFacade, detail, hasBuild, REPO_ROOT, startChild, type ChildServer } from './children.ts';
 import { measureWindow, type Candidate, type Window } from './load.ts';
 import { PROFILED_OPERATIONS } from './queries.ts';
 import { BENCH_FACADE_ENV, createPool, graphqlCall } from './stack.ts';
@@ -21,18 +21,23 @@ const windowMs = Number(process.env['AB_WINDOW_MS'] ?? '3000');
 const rounds = Number(process.env['AB_ROUNDS'] ?? '6');
 const workers = 8;
 
+// AB_AFTER: another checkout for the "after" side (default: this tree).
+const afterRoot = process.env['AB_AFTER'];
+// Each side runs as its checkout runs in production: freshly built where it has `npm run build`.
+for (const root of new Set([baseline, afterRoot ?? REPO_ROOT])) if (hasBuild(root)) buildFacade(root);
+
 const sandbox = await startChild('sandbox', { env: { BENCH_SANDBOX_OPTIONS: JSON.stringify({ customers: 300, invoices: 2_000, subscriptions: 300 }) } });
 const servers: ChildServer[] = [sandbox];
 try {
   const env = { PARTNER_API_URL: detail(sandbox, 'url'), CURSOR_SECRET: 'bench-cursor-secret-0123456789abcdefghijklmnop', ...BENCH_FACADE_ENV };
   const before = await startChild('facade', { env, root: baseline, stdout: 'ignore' });
   servers.push(before);
-  // AB_AFTER: another checkout for the "after" side (default: this tree).
-  const afterRoot = process.env['AB_AFTER'];
   // AB_AFTER_FLAGS: node flags for the "after" side only, e.g. --max-semi-space-size=32.
   const afterFlags = (process.env['AB_AFTER_FLAGS'] ?? '').split(' ').filter(Boolean);
   const after = await startChild('facade', { env, stdout: 'ignore', nodeFlags: afterFlags, ...(afterRoot ? { root: afterRoot } : {}) });
   servers.push(after);
+  const runtimes = [before, after].map((server) => String(server.details['runtime']));
+  console.log(`before: ${runtimes[0]}; after: ${runtimes[1]}${runtimes[0] === runtimes[1] ? '' : ' (the two sides run differently: compare with care)'}`);
   const token = detail(sandbox, 'token');
   const candidate = (name: string, server: ChildServer): Candidate => ({
     name,

@@ -1,7 +1,13 @@
-// The servers under test run in child processes (`node --import tsx`), so each one's CPU time
-// and memory can be read on its own and none of them shares an event loop with the load.
-import { spawn, type ChildProcess } from 'node:child_process';
+// The servers under test run in child processes, so each one's CPU time and memory can be read on
+// its own and none of them shares an event loop with the load. The sandbox and the proxy run
+// under tsx and answer the bench's questions over IPC; the facade runs as production runs it,
+// `npm run start:prod` (`node … dist/main.js`, the build), and is measured from /proc — under tsx
+// only where a checkout has no build.
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { residentMemory } from './proc.ts';
 import type { BenchReply, BenchRequest } from './protocol.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -17,9 +23,10 @@ export interface ServerStats {
 export interface ChildServer {
   kind: ServerKind;
   pid: number;
+  /** What the child announced (e.g. `origin`), and `runtime`: how it was started. */
   details: Record<string, unknown>;
   stats(): Promise<ServerStats>;
-  /** Asks the child to close and exit (which writes a --cpu-prof profile), then waits for it. */
+  /** Asks the child to close and exit (IPC, or SIGTERM for the build; either writes a --cpu-prof profile), then waits for it. */
   stop(): Promise<void>;
 }
 
@@ -39,8 +46,41 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
+function scriptsOf(root: string): Record<string, string> {
+  return (JSON.parse(readFileSync(`${root.replace(/\/+$/, '')}/package.json`, 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
+}
+
+/** Whether a checkout has `npm run build` (older ones run only under tsx). */
+export function hasBuild(root = REPO_ROOT): boolean {
+  return scriptsOf(root)['build'] !== undefined;
+}
+
+/** `npm run build` in a checkout (this one by default), so the bench never measures a stale build. */
+export function buildFacade(root = REPO_ROOT): void {
+  const built = spawnSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
+  if (built.status !== 0) throw new Error(`npm run build failed in ${root} (exit ${built.status})`);
+}
+
+/**
+ * How a checkout's `npm run start:prod` runs its build — `node [flags] dist/main.js` — when it has
+ * one, so the bench starts exactly that (plus any flags of its own).
+ */
+export function productionCommand(root = REPO_ROOT): { nodeFlags: string[]; entry: string } | null {
+  const base = root.replace(/\/+$/, '');
+  if (!existsSync(`${base}/dist/main.js`)) return null;
+  const command = scriptsOf(base)['start:prod'] ?? '';
+  const words = command.trim().split(/\s+/);
+  const entry = words.at(-1);
+  if (words[0] !== 'node' || !entry?.endsWith('.js') || !words.slice(1, -1).every((word) => word.startsWith('--'))) {
+    throw new Error(`${base}: "start:prod" must be \`node [--flags] dist/main.js\` for the bench to run it, not "${command}"`);
+  }
+  return { nodeFlags: words.slice(1, -1), entry: `${base}/${entry}` };
+}
+
 export async function startChild(kind: ServerKind, options: SpawnOptions = {}): Promise<ChildServer> {
   const root = options.root ?? REPO_ROOT;
+  const production = kind === 'facade' ? productionCommand(root) : null;
+  if (production) return startBuiltFacade(production, root, options);
   const entry = `${root.replace(/\/+$/, '')}/bench/servers/${kind}.ts`;
   const child = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', 'tsx', entry], {
     cwd: root,
@@ -50,7 +90,7 @@ export async function startChild(kind: ServerKind, options: SpawnOptions = {}): 
   live.add(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   void exited.then(() => live.delete(child));
-  const details = await waitForReady(child, kind, options.startTimeoutMs ?? 60_000);
+  const details = { ...(await waitForReady(child, kind, options.startTimeoutMs ?? 60_000)), runtime: 'tsx' };
   const pid = child.pid;
   if (pid === undefined) throw new Error(`the ${kind} child has no pid`);
 
@@ -88,6 +128,84 @@ export async function startChild(kind: ServerKind, options: SpawnOptions = {}): 
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * The facade from `dist/main.js` with the bench's environment, on a free loopback port, ready
+ * once /health answers. It speaks no bench protocol: CPU time and memory come from /proc (CPU in
+ * clock ticks, 10 ms at most; a window's share of that is far below its noise), and it stops as
+ * production does, on SIGTERM.
+ */
+async function startBuiltFacade(production: { nodeFlags: string[]; entry: string }, root: string, options: SpawnOptions): Promise<ChildServer> {
+  const port = await freePort();
+  // The bench's own flags last, so an experiment (e.g. another --max-semi-space-size) wins.
+  const nodeFlags = [...production.nodeFlags, ...(options.nodeFlags ?? [])];
+  const child = spawn(process.execPath, [...nodeFlags, production.entry], {
+    cwd: root,
+    env: { ...process.env, NODE_ENV: 'production', ...options.env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', options.stdout ?? 'inherit', 'inherit'],
+  });
+  live.add(child);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exited.then(() => live.delete(child));
+  const origin = `http://127.0.0.1:${port}`;
+  await waitForHealth(child, origin, options.startTimeoutMs ?? 60_000);
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('the facade child has no pid');
+  return {
+    kind: 'facade',
+    pid,
+    details: { origin, runtime: ['node', ...production.nodeFlags, 'dist/main.js'].join(' ') },
+    async stats() {
+      const rssBytes = residentMemory(pid)?.currentBytes;
+      if (rssBytes === undefined) throw new Error('the facade child is gone');
+      return { cpuUs: cpuTimeUs(pid), rssBytes, monoUs: Number(process.hrtime.bigint() / 1000n) };
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealth(child: ChildProcess, origin: string, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`the facade child exited before it was ready (code ${child.exitCode}, signal ${child.signalCode})`);
+    }
+    const healthy = await fetch(`${origin}/health`).then((res) => res.ok, () => false);
+    if (healthy) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`the facade child did not start within ${timeoutMs} ms`);
+}
+
+let clockTicksPerSecond: number | null = null;
+
+/** User + system CPU time of a process (all its threads), from /proc/<pid>/stat. */
+function cpuTimeUs(pid: number): number {
+  clockTicksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+  return (ticks / clockTicksPerSecond) * 1_000_000;
 }
 
 function waitForReady(child: ChildProcess, kind: ServerKind, timeoutMs: number): Promise<Record<string, unknown>> {

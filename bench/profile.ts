@@ -1,9 +1,11 @@
 // `npx tsx bench/profile.ts [overhead|growth|edges]`: the facade under --cpu-prof with closed-loop
 // load of one operation (scenario 1's by default), then where its CPU went in the measured window
 // (start-up and warm-up left out): self time by package/module and by function. The .cpuprofile
-// stays in bench/profiles/ (not kept) for Chrome DevTools.
+// stays in bench/profiles/ (not kept) for Chrome DevTools. The facade is this tree's build, made
+// fresh first: functions show as dist/… with the compiled file's line numbers.
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { buildFacade } from './children.ts';
 import { runLoad } from './load.ts';
 import { PROFILED_OPERATIONS } from './queries.ts';
 import { createPool, graphqlCall, startStack } from './stack.ts';
@@ -67,7 +69,7 @@ function inclusiveOfSource(profile: CpuProfile, self: Map<number, number>, byId:
     const seen = new Set<string>();
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
       const frame = byId.get(at)?.callFrame;
-      if (!frame || !/\/src\//.test(frame.url)) continue;
+      if (!frame || !/\/(src|dist)\//.test(frame.url)) continue;
       const key = `${frame.functionName || '(anonymous)'} ${shortUrl(frame.url)}:${frame.lineNumber + 1}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -82,8 +84,10 @@ function moduleOf(url: string, fn: string): string {
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg?.[1]) return pkg[1];
   if (url.startsWith('node:')) return url;
-  const src = /\/(src|bench)\/(.*)$/.exec(url);
-  return src ? `${src[1]}/${src[2]}` : url;
+  const src = /\/(src|dist|bench)\/(.*)$/.exec(url);
+  if (!src) return url;
+  // The build's modules count as their sources: dist/x.js is src/x.ts compiled.
+  return src[1] === 'dist' ? `src/${src[2]?.replace(/\.js$/, '.ts')}` : `${src[1]}/${src[2]}`;
 }
 
 const AREAS: [string, RegExp][] = [
@@ -109,7 +113,7 @@ function areaOf(module: string, fn: string): string {
 }
 
 function shortUrl(url: string): string {
-  return url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(src|bench)\//, '$1/');
+  return url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(src|dist|bench)\//, '$1/');
 }
 
 async function main(): Promise<void> {
@@ -121,6 +125,7 @@ async function main(): Promise<void> {
   const dir = fileURLToPath(new URL('./profiles/', import.meta.url));
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
+  buildFacade();
 
   const stack = await startStack({
     sandbox: { customers: 300, invoices: 2_000, subscriptions: 300 },

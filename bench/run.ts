@@ -3,6 +3,7 @@
 // bench/results/smoke/ instead, which is not kept).
 import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
+import { buildFacade } from './children.ts';
 import { describeMachine, renderText, writeRun, type Run, type ScenarioReport } from './report.ts';
 import type { Scenario } from './scenario.ts';
 import { readSettings, type ScenarioId } from './settings.ts';
@@ -35,6 +36,9 @@ async function main(): Promise<void> {
   const machine = describeMachine();
   const log = (line: string) => process.stdout.write(`${line}\n`);
   log(`Partner Graph bench — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}${settings.quick ? ' (BENCH_QUICK)' : ''}`);
+  // The facade is measured as production runs it: from the build, made fresh from this tree.
+  log('Building the facade (npm run build) …');
+  buildFacade();
 
   const shared: { stack: Promise<BenchStack> | null } = { stack: null };
   const mainStack = () => (shared.stack ??= startStack({ sandbox: MAIN_SANDBOX, proxy: true }));

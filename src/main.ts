@@ -5,14 +5,14 @@ import { clusterMetricsReader, runPrimary, workerCount } from './cluster.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { shutDownOnSignals } from './ops/shutdown.ts';
 import { tracingProblem } from './ops/tracing.ts';
-import { startSandbox, type Sandbox, type SandboxOptions } from './sandbox/index.ts';
+import type { Sandbox, SandboxOptions } from './sandbox/index.ts';
 
 /** Process entry: config from the environment, the embedded sandbox when no upstream is set, listen, shut down. */
 async function main(): Promise<void> {
   const config = readConfigOrExit();
   const workers = workerCount(config.operations.workers);
   if (workers > 1 && cluster.isPrimary) return startPrimary(config, workers);
-  const sandbox = config.partnerApiUrl ? null : await startSandbox(sandboxOptions(config));
+  const sandbox = config.partnerApiUrl ? null : await startEmbeddedSandbox(config);
   const effective: Config = { ...config, partnerApiUrl: config.partnerApiUrl ?? sandbox?.url ?? null };
   const demoToken = sandbox ? Object.values(sandbox.tokens)[0] : undefined;
   const app = createApp(effective, { ...(demoToken ? { demoToken } : {}), warn: (m) => console.warn(`warning: ${m}`) });
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
 
 /** WORKERS > 1: this process only runs the embedded sandbox (if any) and the workers; see src/cluster.ts. */
 async function startPrimary(config: Config, workers: number): Promise<void> {
-  const sandbox = config.partnerApiUrl ? null : await startSandbox(sandboxOptions(config));
+  const sandbox = config.partnerApiUrl ? null : await startEmbeddedSandbox(config);
   if (!config.cursorSecret) console.warn('warning: CURSOR_SECRET is not set: the workers share a random one that is gone when this process ends.');
   runPrimary({
     workers,
@@ -59,8 +59,11 @@ async function startPrimary(config: Config, workers: number): Promise<void> {
   });
 }
 
-function sandboxOptions(config: Config): SandboxOptions {
-  return { port: 0, ...(config.sandboxLatencyMs > 0 ? { faults: [{ kind: 'latency', ms: config.sandboxLatencyMs }] } : {}) };
+/** Loaded only when it is used: a process fronting a real partner API never carries the sandbox. */
+async function startEmbeddedSandbox(config: Config): Promise<Sandbox> {
+  const { startSandbox } = await import('./sandbox/index.ts');
+  const options: SandboxOptions = { port: 0, ...(config.sandboxLatencyMs > 0 ? { faults: [{ kind: 'latency', ms: config.sandboxLatencyMs }] } : {}) };
+  return startSandbox(options);
 }
 
 function announce(port: number, partnerApiUrl: string | null, sandbox: Sandbox | null, workers = 1): void {

@@ -1,5 +1,7 @@
-// Child process: the facade exactly as `npm start` builds it (loadConfig + createApp), in front of
-// PARTNER_API_URL. The environment comes from the bench.
+// Child process: the facade from source under tsx, as `npm start` builds it (loadConfig +
+// createApp), in front of PARTNER_API_URL. The environment comes from the bench. The bench runs
+// the build instead (`npm run start:prod`, see children.ts) where a checkout has one; the soak
+// still runs this.
 import { createApp, createAppServer } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { listenAndAnnounce } from './ipc.ts';
