@@ -90,10 +90,12 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const fastLane = createFastLane({
     yoga,
     persistedOperationsRequired: config.persistedOperations === 'require',
+    introspection: config.browser.introspection,
     isDev: config.mode === 'development',
     deadlineMs: config.upstream.operationDeadlineMs,
     observers: {
-      admit: (request) => rateLimiter.admit(request, 1),
+      began: (request) => requestLog.began(request),
+      admit: (request, req) => rateLimiter.admit(request, 1, req),
       started: (request, context, name) => {
         requestLog.requested(request, name);
         ops.metrics.operationStarted(context, name);

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { getOperationAST, visit, BREAK, type DocumentNode, type ExecutionResult, type GraphQLError } from 'graphql';
+import { getOperationAST, visit, BREAK, type DocumentNode, type ExecutionResult } from 'graphql';
 import { createLRUCache, processRegularResult, type YogaServerInstance } from 'graphql-yoga';
 import type { Context } from '../context.ts';
 import { startDeadline } from '../partner/resilience/deadline.ts';
@@ -10,8 +10,13 @@ import { maskError } from '../schema/errors.ts';
  * functions, so both lanes log, count and rate-limit one way (see the plugins that wrap them).
  */
 export interface LaneObservers {
-  /** Charges the caller for one operation; throws the RATE_LIMITED error when the bucket is empty. */
-  admit(request: Request): Promise<void>;
+  /** The request arrived (Yoga's onRequest): its log line's clock starts. */
+  began(request: Request): void;
+  /**
+   * Charges the caller for one operation; throws the RATE_LIMITED error when the bucket is empty.
+   * A request charged here and then handed to Yoga is not charged again (see `markCharged`).
+   */
+  admit(request: Request, req: IncomingMessage): Promise<void>;
   /** An operation was asked for (Yoga's onParams). */
   started(request: Request, context: object, operationName: string | null): void;
   /** The operation ran (Yoga's onExecutionResult). */
@@ -27,6 +32,8 @@ export interface FastLaneOptions {
   observers: LaneObservers;
   /** With `require`, only persisted operations run: every request goes through Yoga's plugin. */
   persistedOperationsRequired: boolean;
+  /** false (INTROSPECTION=false): documents asking for __schema or __type go to Yoga, which refuses them. */
+  introspection: boolean;
   isDev: boolean;
   /** The operation's deadline (OPERATION_DEADLINE_MS): the lane's one abort signal per request. */
   deadlineMs: number;
@@ -40,7 +47,7 @@ interface LaneParams {
   extensions?: Record<string, unknown> | null;
 }
 
-/** Documents seen before: valid and plain (no @defer/@stream), or `null` when Yoga must answer them. */
+/** Distinct query texts whose verdict the lane keeps (each at most MAX_QUERY_LENGTH characters). */
 const DOCUMENT_CACHE_SIZE = 1_000;
 
 /**
@@ -57,6 +64,7 @@ const DOCUMENT_CACHE_SIZE = 1_000;
  */
 export function createFastLane(options: FastLaneOptions) {
   const { yoga, observers } = options;
+  // Documents seen before: valid and plain (no @defer/@stream), or `null` when Yoga must answer them.
   const documents = createLRUCache<{ document: DocumentNode } | { document: null }>({ max: DOCUMENT_CACHE_SIZE });
 
   function plainDocument(params: LaneParams, context: object): DocumentNode | null {
@@ -66,7 +74,9 @@ export function createFastLane(options: FastLaneOptions) {
     let document: DocumentNode | null = null;
     try {
       const parsed = enveloped.parse(params.query);
-      if (enveloped.validate(enveloped.schema, parsed).length === 0 && !streams(parsed)) document = parsed;
+      const plain = enveloped.validate(enveloped.schema, parsed).length === 0 && !streams(parsed);
+      // Yoga's introspection switch works per request, in a hook the lane does not run: fail closed.
+      if (plain && (options.introspection || !asksForSchema(parsed))) document = parsed;
     } catch {
       document = null; // a parse error (or a limit refused while parsing): Yoga words the answer
     }
@@ -86,12 +96,15 @@ export function createFastLane(options: FastLaneOptions) {
         signal: deadline.signal,
       });
       const context: Record<string, unknown> = { req, res, request, params: body, operationSignal: deadline.signal, waitUntil: ignoreRejection };
-      const document = plainDocument(body, context);
-      if (!document || getOperationAST(document, body.operationName)?.operation !== 'query') return false;
+      observers.began(request);
+      // Charged before parsing, as Yoga does: a caller over the limit costs no parse or validation.
+      const refused = await refusal(request, req);
+      const document = refused ? null : plainDocument(body, context);
+      if (!refused && (!document || getOperationAST(document, body.operationName)?.operation !== 'query')) return false;
       res.once('close', () => {
         if (!res.writableFinished) deadline.abort(); // the client went away: stop the operation's upstream calls
       });
-      const result = (await refusal(request)) ?? (await execute(document, body, request, context));
+      const result = refused ?? (await execute(document as DocumentNode, body, request, context));
       observers.processed(request, result);
       await send(res, request, result, mediaType);
       return true;
@@ -101,12 +114,12 @@ export function createFastLane(options: FastLaneOptions) {
   };
 
   /** The rate limit's answer when it refuses the request, as Yoga gives it when its plugin throws. */
-  async function refusal(request: Request): Promise<ExecutionResult | null> {
+  async function refusal(request: Request, req: IncomingMessage): Promise<ExecutionResult | null> {
     try {
-      await observers.admit(request);
+      await observers.admit(request, req);
       return null;
     } catch (error) {
-      return { errors: [error as GraphQLError] };
+      return { errors: [maskError(error, 'Unexpected error.', options.isDev)] };
     }
   }
 
@@ -189,6 +202,21 @@ function matches(asked: string, offered: string): boolean {
   const [askedType, askedSubtype] = asked.split('/');
   const [type, subtype] = offered.split('/');
   return (askedType === '*' || askedType === type) && (askedSubtype === '*' || askedSubtype === subtype);
+}
+
+/** Whether the document selects `__schema` or `__type` anywhere (`__typename` is not introspection). */
+function asksForSchema(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Field(node) {
+      if (node.name.value === '__schema' || node.name.value === '__type') {
+        found = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 /** Whether the document asks for incremental delivery, which only Yoga's multipart/SSE processors answer. */

@@ -16,16 +16,17 @@ export interface NodeHandler {
 
 const SANE_HOST = /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
 
-/**
- * The /graphql route. Everything a request could use to exhaust the server is bounded here,
- * before GraphQL parses a byte: method, content type, body size, batch length, query length and
- * variables size. Only then does Yoga see the request.
- */
 /** Runs a request without Yoga when it can (src/http/fast-lane.ts); false hands it to Yoga. */
 export type Lane = (req: IncomingMessage, res: ServerResponse, body: unknown) => Promise<boolean>;
 
+/**
+ * The /graphql route. Everything a request could use to exhaust the server is bounded here,
+ * before GraphQL parses a byte: method, content type, body size, batch length, query length and
+ * variables size. Only then does the fast lane or Yoga see the request.
+ */
 export function createGraphQLRoute(yoga: NodeHandler, limits: RequestLimits, lane?: Lane) {
   return async function serveGraphQL(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!SANE_HOST.test(req.headers.host ?? '')) req.headers.host = 'localhost'; // request URLs are built from it
     const method = req.method ?? 'GET';
     if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') {
       const problem = method === 'OPTIONS' ? null : checkSearchParams(req, limits);
@@ -46,7 +47,6 @@ export function createGraphQLRoute(yoga: NodeHandler, limits: RequestLimits, lan
     }
     const checked = checkBody(body.body, limits);
     if ('problem' in checked) return sendGraphQLError(res, 400, 'BAD_USER_INPUT', checked.problem);
-    if (!SANE_HOST.test(req.headers.host ?? '')) req.headers.host = 'localhost'; // request URLs are built from it
     if (lane && (await lane(req, res, checked.params))) return;
     return forward(yoga, req, res, checked.params);
   };
@@ -58,7 +58,6 @@ export function createGraphQLRoute(yoga: NodeHandler, limits: RequestLimits, lan
  * the request's signal only when the client leaves before the answer is written.
  */
 async function forward(yoga: NodeHandler, req: IncomingMessage, res: ServerResponse, parsedBody: unknown): Promise<void> {
-  if (!SANE_HOST.test(req.headers.host ?? '')) req.headers.host = 'localhost'; // the Request URL is built from it
   const listener = yoga.requestListener as (req: IncomingMessage, res: ServerResponse, context: { parsedBody?: unknown }) => unknown;
   await listener(req, res, parsedBody === undefined ? {} : { parsedBody });
 }

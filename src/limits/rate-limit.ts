@@ -26,8 +26,12 @@ export interface RateLimiter {
   /** Where the buckets are: 'redis' (shared), 'memory' (this process) or 'off'. */
   storeKind: 'redis' | 'memory' | 'off';
   take(key: string, cost: number): Promise<RateDecision>;
-  /** What the plugin does, for the fast lane (src/http/fast-lane.ts): throws RATE_LIMITED past the limit. */
-  admit(request: Request, operations: number): Promise<void>;
+  /**
+   * What the plugin does, for the fast lane (src/http/fast-lane.ts): throws RATE_LIMITED past the
+   * limit. The Node request `req` is remembered as charged, so that Yoga's pass over it, should the
+   * lane hand it on, does not charge it again.
+   */
+  admit(request: Request, operations: number, req: object): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -84,8 +88,11 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     throw rateLimitedError(decision.retryAfterMs, settings);
   }
 
+  const charged = new WeakSet<object>();
+
   const plugin: Plugin = {
-    onRequestParse({ request }) {
+    onRequestParse({ request, serverContext }) {
+      if (charged.has((serverContext as { req?: object }).req ?? plugin)) return;
       const key = keyOf(request);
       if (key === null) return;
       return {
@@ -98,9 +105,11 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
 
   return {
     plugin,
-    async admit(request, operations) {
+    async admit(request, operations, req) {
       const key = keyOf(request);
-      if (key !== null) await charge(key, operations);
+      if (key === null) return;
+      charged.add(req);
+      await charge(key, operations);
     },
     storeKind: options.store || settings.redisUrl ? 'redis' : 'memory',
     take,

@@ -11,6 +11,7 @@ export interface RequestLog {
   /** The id of this request: the caller's `x-request-id` when sane, else a generated one. */
   requestIdOf(request: Request): string;
   /** What the plugin's hooks do, for the fast lane (src/http/fast-lane.ts), which runs without them. */
+  began(request: Request): void;
   requested(request: Request, operationName: string | null): void;
   processed(request: Request, result: ResultOrResults): void;
   /** Writes the request's line; returns its id for the `x-request-id` header. */
@@ -85,5 +86,5 @@ export function createRequestLog(logger: Logger, now: () => number = () => perfo
       }
     },
   };
-  return { plugin, requestIdOf: (request) => factsOf(request).id, requested, processed, answered };
+  return { plugin, requestIdOf: (request) => factsOf(request).id, began: (request) => void factsOf(request), requested, processed, answered };
 }

@@ -8,7 +8,7 @@ import { startStack, type Stack } from '../support/stack.ts';
 
 interface Exchange {
   status: number;
-  headers: Record<string, string | null>;
+  headers: Record<string, string>;
   body: unknown;
 }
 
@@ -33,7 +33,8 @@ async function laneCounts(lane: Lane): Promise<{ fast: number; yoga: number }> {
   return { fast: count('fast'), yoga: count('yoga') };
 }
 
-const COMPARED_HEADERS = ['content-type', 'www-authenticate', 'retry-after', 'cache-control'];
+/** Headers that differ between any two answers whichever lane gives them. */
+const VARYING_HEADERS = new Set(['date', 'x-request-id', 'connection', 'keep-alive']);
 
 async function send(lane: Lane, body: unknown, headers: Record<string, string>): Promise<Exchange> {
   const res = await fetch(lane.stack.graphqlUrl, {
@@ -42,7 +43,7 @@ async function send(lane: Lane, body: unknown, headers: Record<string, string>):
     body: JSON.stringify(body),
   });
   const text = await res.text();
-  const picked = Object.fromEntries(COMPARED_HEADERS.map((name) => [name, res.headers.get(name)]));
+  const picked = Object.fromEntries([...res.headers].filter(([name]) => !VARYING_HEADERS.has(name)));
   expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   const json = (res.headers.get('content-type') ?? '').includes('json');
   return { status: res.status, headers: picked, body: json && text ? JSON.parse(text) : text };
@@ -64,6 +65,18 @@ const OVERVIEW = `query Overview {
 }`;
 
 type Case = [label: string, body: unknown, headers: Record<string, string>, lane: 'fast' | 'yoga'];
+
+const INTROSPECTION = '{ __schema { queryType { name } } }';
+
+/** The same requests under the test settings and under production's (no introspection, no suggestions, persisted operations allowed, a rate limit). */
+const SETTINGS: { name: string; env: Record<string, string>; introspection: 'fast' | 'yoga' }[] = [
+  { name: 'test settings', env: {}, introspection: 'fast' },
+  {
+    name: 'production settings',
+    env: { NODE_ENV: 'production', PERSISTED_OPERATIONS: 'allow', RATE_LIMIT_PER_MINUTE: '100000' },
+    introspection: 'yoga',
+  },
+];
 
 const CASES: Case[] = [
   ['a query with variables', { query: CUSTOMERS, variables: { first: 5 } }, {}, 'fast'],
@@ -91,17 +104,22 @@ const CASES: Case[] = [
   ['Accept: text/html only', { query: CUSTOMERS }, { accept: 'text/html' }, 'yoga'],
 ];
 
-describe('the fast lane answers as Yoga does', () => {
+describe.each(SETTINGS)('the fast lane answers as Yoga does, under $name', ({ env, introspection }) => {
   let fast: Lane;
   let yoga: Lane;
   beforeAll(async () => {
-    [fast, yoga] = await Promise.all([startLane({}, true), startLane({}, false)]);
+    [fast, yoga] = await Promise.all([startLane(env, true), startLane(env, false)]);
   });
   afterAll(async () => {
     await Promise.all([fast.stack.close(), yoga.stack.close()]);
   });
 
-  it.each(CASES)('%s', async (_label, body, headers, expectedLane) => {
+  const cases: Case[] = [
+    ...CASES,
+    ['introspection', { query: INTROSPECTION }, {}, introspection],
+    ['introspection without a token', { query: INTROSPECTION }, { authorization: '' }, introspection],
+  ];
+  it.each(cases)('%s', async (_label, body, headers, expectedLane) => {
     const before = { lanes: await laneCounts(fast), calls: fast.stack.sandbox.calls.list().length };
     const yogaCalls = yoga.stack.sandbox.calls.list().length;
     const viaYoga = await send(yoga, body, headers);
@@ -148,6 +166,23 @@ describe('the fast lane under the rate limit', () => {
       expect(await laneCounts(fast)).toEqual({ fast: 2, yoga: 0 });
       expect(await laneCounts(yoga)).toEqual({ fast: 0, yoga: 2 });
       expect(lastRequestLine(fast)).toEqual(lastRequestLine(yoga));
+    } finally {
+      await Promise.all([fast.stack.close(), yoga.stack.close()]);
+    }
+  });
+});
+
+describe('a request the lane charges and then hands to Yoga', () => {
+  it('is charged once: with a burst of one, its validation error is the answer, not RATE_LIMITED', async () => {
+    const env = { RATE_LIMIT_PER_MINUTE: '1', RATE_LIMIT_BURST: '1' };
+    const [fast, yoga] = await Promise.all([startLane(env, true), startLane(env, false)]);
+    try {
+      const invalid = { query: '{ customers(first: 1) { nodes { nope } } }' };
+      const [viaYoga, viaLane] = [await send(yoga, invalid, {}), await send(fast, invalid, {})];
+      expect(viaLane).toEqual(viaYoga);
+      expect(viaLane.body).toMatchObject({ errors: [{ message: expect.stringContaining('"nope"') }] });
+      expect((await send(fast, invalid, {})).status).toBe(429);
+      expect(await laneCounts(fast)).toEqual({ fast: 1, yoga: 1 });
     } finally {
       await Promise.all([fast.stack.close(), yoga.stack.close()]);
     }
