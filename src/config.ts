@@ -96,7 +96,15 @@ export interface DownloadSettings {
   redisKeyPrefix: string;
   /** PDF downloads fetched and sent at once per process (each streams, holding at most about 1 MiB); the rest wait. */
   maxConcurrentPdfs: number;
+  /**
+   * The longest one download may take, waiting for its turn included: an upstream that drips bytes
+   * just fast enough to dodge its body timeout would otherwise hold a transfer slot for ever.
+   */
+  maxDownloadMs: number;
 }
+
+/** Ten minutes: 32 MB (the largest PDF) at about 55 KB/s. */
+export const MAX_DOWNLOAD_MS = 10 * 60_000;
 
 export interface BrowserSafety {
   /** Origins allowed by CORS; 'localhost' allows any http(s)://localhost or 127.0.0.1 port. */
@@ -292,6 +300,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       redisUrl: e.REDIS_URL ?? null,
       redisKeyPrefix: e.REDIS_KEY_PREFIX,
       maxConcurrentPdfs: e.PDF_MAX_CONCURRENT,
+      maxDownloadMs: MAX_DOWNLOAD_MS,
     },
     upstreamCallBudget: e.UPSTREAM_CALL_BUDGET,
     browser: {

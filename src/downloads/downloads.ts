@@ -44,6 +44,7 @@ export function createDownloads(options: DownloadsOptions): Downloads {
       store,
       http: options.http,
       transfers: createSemaphore(settings.maxConcurrentPdfs, MAX_WAITING_DOWNLOADS),
+      maxDownloadMs: settings.maxDownloadMs,
       forwardHeaders: options.forwardHeaders,
       ...(options.logger ? { log: options.logger } : {}),
     }),

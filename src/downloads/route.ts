@@ -14,6 +14,8 @@ export interface DownloadRouteDeps {
   http: UpstreamHttp;
   /** Bounds how many PDFs this process fetches and sends at once; the others wait their turn. */
   transfers: Semaphore;
+  /** A download still running after this long is cut (DownloadSettings.maxDownloadMs). */
+  maxDownloadMs: number;
   /** Caller headers (lower case) that may travel upstream, e.g. x-request-id. */
   forwardHeaders: readonly string[];
   /** One line per download request (warn for 5xx); never a token or a whole ticket. */
@@ -106,7 +108,7 @@ async function serve(deps: DownloadRouteDeps, exchange: Exchange, path: string):
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     return sendError(exchange, 405, 'METHOD_NOT_ALLOWED', 'Use GET or HEAD.', { allow: 'GET, HEAD' });
   }
-  const signal = abortedWhenClosed(res);
+  const signal = AbortSignal.any([abortedWhenClosed(res), AbortSignal.timeout(deps.maxDownloadMs)]);
   const download = target.kind === 'ticket' ? await fromTicket(deps, exchange, target.ticket, signal) : fromAuthorization(deps, exchange, target.invoiceId, signal);
   if (!download) return;
   exchange.line.invoiceId = download.invoiceId;

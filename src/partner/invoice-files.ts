@@ -49,7 +49,9 @@ export async function openInvoicePdf(
   try {
     // Read first, refuse after: abandoning a body that was never read would not free its connection.
     await reader.readMagic();
-    if (response.contentLength !== null && response.contentLength > encodedLimit(maxBytes)) throw oversized(facts, maxBytes);
+    // A raw body's announced length is the file's; base64 text is about 4/3 of it.
+    const limit = reader.byteLength === null ? encodedLimit(maxBytes) : maxBytes;
+    if (response.contentLength !== null && response.contentLength > limit) throw oversized(facts, maxBytes);
   } catch (error) {
     await reader.cancel();
     throw error;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { createDownloads, type Downloads } from '../../src/downloads/downloads.ts';
 import { WHOLE_PDF_MAX_BYTES } from '../../src/downloads/route.ts';
-import type { UpstreamHttp } from '../../src/partner/http.ts';
+import { createUpstreamHttp, type UpstreamHttp } from '../../src/partner/http.ts';
 import { startStack, type Stack } from '../support/stack.ts';
 
 /** Every 10th invoice of the sandbox (the newest first) gets a PDF this large: past what is read whole. */
@@ -161,5 +161,56 @@ describe('a client slower than the upstream timeout', () => {
     const chunks: Buffer[] = [];
     for await (const chunk of res as AsyncIterable<Buffer>) chunks.push(chunk);
     expect(sha256(Buffer.concat(chunks))).toBe(sha256(stack.sandbox.pdfFor(stack.orgA.name, invoice.id)));
+  });
+});
+
+describe('an upstream that drips a PDF for ever', () => {
+  it('is cut at maxDownloadMs: the client sees a truncated transfer and the upstream connection is closed', async () => {
+    let upstreamClosed = false;
+    const dripping = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/pdf' });
+      res.write('%PDF-1.4\n');
+      const timer = setInterval(() => res.write(Buffer.alloc(64 * 1024, 0x20)), 20); // never a stall, never done
+      res.once('close', () => {
+        clearInterval(timer);
+        upstreamClosed = true;
+      });
+    });
+    await new Promise<void>((resolve) => dripping.listen(0, '127.0.0.1', resolve));
+    const upstreamUrl = `http://127.0.0.1:${(dripping.address() as AddressInfo).port}/api`;
+    const config = loadConfig({ NODE_ENV: 'test', PARTNER_API_URL: upstreamUrl, UPSTREAM_TIMEOUT_MS: '500' });
+    const http = createUpstreamHttp({ baseUrl: upstreamUrl, timeoutMs: 500, maxSockets: 4 });
+    const downloads = createDownloads({
+      settings: { ...config.downloads, maxDownloadMs: 800 },
+      secret: 'test-cursor-secret-of-at-least-32-chars',
+      http,
+      forwardHeaders: [],
+    });
+    const server = createServer((req, res) => downloads.handle(req, res, new URL(req.url ?? '/', 'http://x').pathname));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const link = await downloads.mintInvoicePdfLink({ token: 't', invoiceId: '0123456789abcdef0123456789abcdef', invoiceNumber: 'INV1', baseUrl: origin, lifetimeSeconds: 60 });
+      const started = performance.now();
+      const res = await new Promise<IncomingMessage>((resolve, reject) => httpGet(link, resolve).on('error', reject));
+      expect(res.statusCode).toBe(200);
+      const outcome = await new Promise<string>((resolve) => {
+        res.on('data', () => undefined);
+        res.once('end', () => resolve('ended as if complete'));
+        res.once('error', () => resolve('cut'));
+        res.once('aborted', () => resolve('cut'));
+      });
+      expect(outcome).toBe('cut');
+      expect(performance.now() - started).toBeLessThan(5_000);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(upstreamClosed).toBe(true);
+    } finally {
+      for (const s of [server, dripping]) {
+        s.closeAllConnections();
+        await new Promise((resolve) => s.close(resolve));
+      }
+      await downloads.close();
+      await http.close();
+    }
   });
 });

@@ -21,6 +21,7 @@ describe('download settings', () => {
       redisUrl: null,
       redisKeyPrefix: 'pg:',
       maxConcurrentPdfs: 4,
+      maxDownloadMs: 600_000,
     });
   });
 
@@ -44,6 +45,7 @@ describe('download settings', () => {
       redisUrl: 'rediss://cache.internal:6380/2',
       redisKeyPrefix: 'graph:',
       maxConcurrentPdfs: 2,
+      maxDownloadMs: 600_000,
     });
   });
 
