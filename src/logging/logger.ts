@@ -32,7 +32,10 @@ export function createLogger(options: LoggerOptions): Logger {
 function redactingChildBindings(logger: Logger): Logger {
   const child = logger.child;
   logger.child = function redactedChild(this: Logger, bindings, childOptions) {
-    return child.call(this, redactSecrets(bindings), childOptions);
+    // A child's own log formatter would replace the root's: it runs first, then the redaction.
+    const own = childOptions?.formatters?.log;
+    const options = own ? { ...childOptions, formatters: { ...childOptions.formatters, log: (line: object) => redactSecrets(own(line)) } } : childOptions;
+    return child.call(this, redactSecrets(bindings), options);
   } as Logger['child'];
   return logger;
 }

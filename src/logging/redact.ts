@@ -20,11 +20,20 @@ export function redactSecrets<T>(value: T, depth = MAX_DEPTH): T {
     const item = record[key];
     const replaced = SECRET_KEYS.has(key.toLowerCase()) ? CENSOR : redactSecrets(item, depth - 1);
     if (replaced !== item) {
-      copy ??= { ...record };
+      copy ??= copyOf(record);
       copy[key] = replaced;
     }
   }
   return (copy ?? value) as T;
+}
+
+/** A copy to censor: an Error stays an Error (pino logs its type, message and stack). */
+function copyOf(record: Record<string, unknown>): Record<string, unknown> {
+  if (!(record instanceof Error)) return { ...record };
+  const error = Object.assign(Object.create(Object.getPrototypeOf(record) as object) as Error, record);
+  error.message = record.message;
+  if (record.stack !== undefined) error.stack = record.stack;
+  return error as unknown as Record<string, unknown>;
 }
 
 function redactArray(items: unknown[], depth: number): unknown[] {

@@ -26,6 +26,25 @@ describe('redactSecrets', () => {
     expect(dirty.headers.authorization).toBe('Bearer x');
   });
 
+  it('keeps an Error an Error, with its message and stack, when it censors a field of it', () => {
+    const error = Object.assign(new TypeError('boom'), { token: 'secret-err' });
+    const redacted = redactSecrets({ err: error }).err as TypeError & { token: string };
+    expect(redacted).toBeInstanceOf(TypeError);
+    expect(redacted.message).toBe('boom');
+    expect(redacted.stack).toBe(error.stack);
+    expect(redacted.token).toBe(CENSOR);
+    expect(error.token).toBe('secret-err');
+  });
+
+  it('still redacts lines of a child logger that brings its own log formatter', () => {
+    const lines: string[] = [];
+    const destination = new Writable({ write: (chunk: Buffer, _encoding, done) => { lines.push(chunk.toString()); done(); } });
+    const child = createLogger({ level: 'info', destination }).child({}, { formatters: { log: (line) => ({ ...line, wrapped: true }) } });
+    child.info({ authorization: 'Bearer secret-own' }, 'line');
+    expect(lines.join('')).toContain('"wrapped":true');
+    expect(lines.join('')).not.toMatch(/secret-/);
+  });
+
   it('is what the logger applies to every line and to its bindings', () => {
     const lines: string[] = [];
     const destination = new Writable({ write: (chunk: Buffer, _encoding, done) => { lines.push(chunk.toString()); done(); } });
