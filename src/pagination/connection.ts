@@ -35,8 +35,8 @@ export interface PagedEdge<T> {
 export interface ConnectionPage<T> {
   edges: PagedEdge<T>[];
   /**
-   * Whether nodes follow. Asked for, not computed up front: where it takes a look-ahead fetch, an
-   * operation that never reads `hasNextPage` never pays for that page. Memoised.
+   * Whether nodes follow. Asked for, not computed up front: where it takes a look-ahead fetch, only
+   * an operation that selects `pageInfo` pays for that page (the pager asks when pageInfo resolves). Memoised.
    */
   hasNextPage(): Promise<boolean>;
   hasPreviousPage: boolean;

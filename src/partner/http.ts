@@ -42,7 +42,7 @@ export interface UpstreamStream {
 
 export interface UpstreamHttp {
   get(request: UpstreamRequest): Promise<UpstreamResponse>;
-  /** Like `get`, but hands the body over unread; the same timeout covers reading it. */
+  /** Like `get`, but hands the body over unread: the timeout covers the headers and each stall of the body, not the reader's pace. */
   stream(request: UpstreamStreamRequest): Promise<UpstreamStream>;
   close(): Promise<void>;
 }
