@@ -155,7 +155,11 @@ async function readBody(body: AsyncIterable<Buffer>, maxBytes: number, facts: { 
 function toPartnerError(error: unknown, signal: AbortSignal | undefined, callerSignal: AbortSignal | undefined): PartnerError {
   if (error instanceof PartnerError) return error;
   if (signal?.aborted || error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
-    const reason = callerSignal?.aborted ? 'the operation deadline passed' : 'the partner API did not answer in time';
+    const reason = !callerSignal?.aborted
+      ? 'the partner API did not answer in time'
+      : isTimeout(callerSignal.reason)
+        ? 'the operation deadline passed'
+        : 'the request was cancelled (the client went away)';
     return new PartnerError('UPSTREAM_TIMEOUT', `Upstream call aborted: ${reason}.`);
   }
   if (isConnectionFailure(error)) return new UpstreamConnectionError();
@@ -167,6 +171,11 @@ function brokenBodyError(error: unknown, signal: AbortSignal | undefined, caller
   const mapped = toPartnerError(error, signal, callerSignal);
   if (mapped.code !== 'UPSTREAM_UNAVAILABLE') return mapped;
   return new PartnerError('UPSTREAM_BAD_RESPONSE', 'The partner API\'s answer broke off before its announced end.', facts);
+}
+
+/** Deadlines abort with a TimeoutError (AbortSignal.timeout, startDeadline); a client leaving does not. */
+function isTimeout(reason: unknown): boolean {
+  return reason instanceof DOMException && reason.name === 'TimeoutError';
 }
 
 const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
