@@ -19,7 +19,7 @@ import { createOperations, type Operations } from './ops/operations.ts';
 import { createCursorCodec } from './pagination/cursor.ts';
 import { createKeptPages } from './pagination/kept-pages.ts';
 import { createUpstreamHttp, type UpstreamHttp } from './partner/http.ts';
-import { deadlineSignal } from './partner/resilience/deadline.ts';
+import { startDeadline } from './partner/resilience/deadline.ts';
 import { combineEvents, createResilientHttp, type ResilienceEvents, type ResilienceOptions } from './partner/resilience/resilient-http.ts';
 import { maskError } from './schema/errors.ts';
 import { schema } from './schema/index.ts';
@@ -70,8 +70,13 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     landingPage: false,
     logging: false,
     // The fast lane brings its own operation signal (one per request); Yoga's requests get one here.
-    context: ({ request, operationSignal: laneSignal }) =>
-      createContext(services, request, (laneSignal as AbortSignal | undefined) ?? operationSignal(request, config), requestLog.requestIdOf(request)),
+    context: ({ request, res, operationSignal: laneSignal }) =>
+      createContext(
+        services,
+        request,
+        (laneSignal as AbortSignal | undefined) ?? operationSignal(request, res as ServerResponse | undefined, config),
+        requestLog.requestIdOf(request),
+      ),
     maskedErrors: { maskError, isDev: config.mode === 'development' },
     graphiql: config.browser.graphiql && {
       title: 'Partner Graph',
@@ -176,9 +181,16 @@ function createServices(config: Config, deps: AppDeps): Services {
   };
 }
 
-/** Aborted when the operation's overall deadline passes or the client goes away. */
-function operationSignal(request: Request, config: Config): AbortSignal {
-  return deadlineSignal(config.upstream.operationDeadlineMs, request.signal);
+/**
+ * Aborted when the operation's overall deadline passes or the client goes away; its timer goes when
+ * the answer is done (each operation of a batch has its own).
+ */
+function operationSignal(request: Request, res: ServerResponse | undefined, config: Config): AbortSignal {
+  const deadline = startDeadline(config.upstream.operationDeadlineMs);
+  if (request.signal.aborted) deadline.abort();
+  else request.signal.addEventListener('abort', deadline.abort, { once: true });
+  res?.once('close', deadline.clear);
+  return deadline.signal;
 }
 
 function resilienceOptions(config: Config, events: ResilienceEvents): ResilienceOptions {

@@ -4,12 +4,16 @@
  */
 const deadlines = new WeakMap<AbortSignal, number>();
 
-/** A signal that aborts after `ms` or when `parent` aborts; its deadline is readable with `remainingMs`. */
+/**
+ * A signal that aborts after `ms` or when `parent` aborts; its deadline is readable with `remainingMs`.
+ * Not `AbortSignal.any([parent, AbortSignal.timeout(ms)])`: on Node 20 the timeout signal is held
+ * only weakly there, and once collected it never fires (test/unit/deadline.test.ts shows it).
+ */
 export function deadlineSignal(ms: number, parent?: AbortSignal, now: () => number = performance.now.bind(performance)): AbortSignal {
-  const timeout = AbortSignal.timeout(ms);
-  const signal = parent ? AbortSignal.any([parent, timeout]) : timeout;
-  deadlines.set(signal, now() + ms);
-  return signal;
+  const deadline = startDeadline(ms, now);
+  if (parent?.aborted) deadline.abort();
+  else parent?.addEventListener('abort', deadline.abort, { once: true });
+  return deadline.signal;
 }
 
 /** An operation's deadline that its owner ends when the operation is done (no timer left behind). */
@@ -28,10 +32,14 @@ export interface Deadline {
 export function startDeadline(ms: number, now: () => number = performance.now.bind(performance)): Deadline {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DOMException('The operation deadline passed.', 'TimeoutError')), ms);
+  timer.unref(); // never what keeps the process alive
   deadlines.set(controller.signal, now() + ms);
   return {
     signal: controller.signal,
-    abort: () => controller.abort(),
+    abort: () => {
+      clearTimeout(timer);
+      controller.abort();
+    },
     clear: () => clearTimeout(timer),
   };
 }
