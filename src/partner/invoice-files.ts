@@ -118,9 +118,18 @@ function nonEmpty(bytes: Buffer): Buffer | null {
 const PDF_MAGIC = Buffer.from('%PDF-', 'latin1');
 const EMPTY: Buffer = Buffer.alloc(0);
 const RAW_PDF_START = Buffer.from('%PDF', 'latin1');
-const WHITESPACE = /[\t\n\r ]+/g;
-const BASE64_RUN = /^[A-Za-z0-9+/]*=*$/;
-const PADDING_ONLY = /^=*$/;
+/** What each byte of base64 text is (0: not base64). */
+const ALPHABET = 1;
+const PADDING = 2;
+const WHITESPACE = 3;
+
+const BASE64_BYTES: Uint8Array = (() => {
+  const table = new Uint8Array(256);
+  for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') table[c.charCodeAt(0)] = ALPHABET;
+  table['='.charCodeAt(0)] = PADDING;
+  for (const c of '\t\n\r ') table[c.charCodeAt(0)] = WHITESPACE;
+  return table;
+})();
 
 function encodedLimit(maxBytes: number): number {
   // base64 text of maxBytes, with room for a line break every 64 characters.
@@ -163,13 +172,13 @@ export class PdfBodyDecoder {
       chunk = this.head;
       this.head = EMPTY;
     }
-    return this.checked(this.mode === 'raw' ? chunk : this.decode(chunk.toString('latin1')));
+    return this.checked(this.mode === 'raw' ? chunk : this.decode(chunk));
   }
 
   /** The last bytes; throws if the body as a whole was not a PDF. */
   end(): Buffer {
     let last: Buffer = EMPTY;
-    if (this.mode === 'sniffing') last = this.checked(this.decode(this.head.toString('latin1')));
+    if (this.mode === 'sniffing') last = this.checked(this.decode(this.head));
     if (this.mode !== 'raw' && this.carry.length > 0) {
       if (this.paddingSeen > 0 || this.carry.length === 1) throw this.notPdf();
       last = Buffer.concat([last, this.checked(Buffer.from(this.carry, 'base64'))]);
@@ -179,13 +188,24 @@ export class PdfBodyDecoder {
     return last;
   }
 
-  private decode(text: string): Buffer {
-    const compact = text.replace(WHITESPACE, '');
-    if (!(this.paddingSeen > 0 ? PADDING_ONLY : BASE64_RUN).test(compact)) throw this.notPdf();
-    const padding = compact.length - compact.replace(/=+$/, '').length;
-    this.paddingSeen += padding;
-    if (this.paddingSeen > 2) throw this.notPdf();
-    const pending = this.carry + compact;
+  /**
+   * Checks and compacts one chunk of base64 text in a single pass over its bytes (regular
+   * expressions over the text were a third of a download's CPU): whitespace dropped, only the
+   * alphabet, and padding only at the very end, at most two.
+   */
+  private decode(chunk: Buffer): Buffer {
+    const compact = Buffer.allocUnsafe(chunk.length);
+    let length = 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const byte = chunk[i] as number;
+      const kind = BASE64_BYTES[byte];
+      if (kind === WHITESPACE) continue;
+      if (kind !== ALPHABET && kind !== PADDING) throw this.notPdf();
+      if (kind === ALPHABET && this.paddingSeen > 0) throw this.notPdf();
+      if (kind === PADDING && ++this.paddingSeen > 2) throw this.notPdf();
+      compact[length++] = byte;
+    }
+    const pending = this.carry + compact.toString('latin1', 0, length);
     const whole = pending.length - (pending.length % 4);
     this.carry = pending.slice(whole);
     return whole > 0 ? Buffer.from(pending.slice(0, whole), 'base64') : EMPTY;
