@@ -84,14 +84,15 @@ export const growth: Scenario = async ({ settings, log, mainStack }) => {
           note:
             spread <= TARGET
               ? 'no per-node cost grows with the page size'
-              : `the ${FIRSTS[steps.indexOf(Math.max(...steps)) + 1] ?? '?'}-node step costs ${times(spread)} per node of the other: a page of more than 100 nodes ` +
-                'lives through several upstream round trips one after another, so more of its garbage outlives young-generation collections ' +
-                '(GC is the largest single item when profiling `first: 500`: `npx tsx bench/profile.ts growth`); this machine\'s noise is about ±10%',
+              : `the ${FIRSTS[steps.indexOf(Math.max(...steps)) + 1] ?? '?'}-node step costs ${times(spread)} per node of the other. Part of it is structural: ` +
+                'the upstream serves at most 100 records a call, so the 100 → 500 step adds four upstream calls (their fixed cost) where 10 → 100 adds none; ' +
+                'the rest is garbage: a page of more than 100 nodes lives through several upstream round trips one after another, so more of it outlives ' +
+                'young-generation collections (`npx tsx bench/profile.ts growth`). This machine\'s noise is about ±10%; bench/results/optimisations.md has the details',
         },
       ],
       notes: [
         'Raw CPU per node falls as F grows because the fixed cost of a request is shared by more nodes; the target is on what each added node costs.',
-        'Upstream calls per request are fewer than pages + 1 look-ahead because the same caller asks the same page again and again: the look-ahead page kept from the previous request serves (as it would for a client polling a list).',
+        'Upstream calls per request are one per 100 nodes: the operation reads nodes alone, so no look-ahead page is fetched for hasNextPage.',
         `Per-round req/s: ${summaries.map((s) => `${s.name} ${s.rounds.map((r) => r.reqPerSec.toFixed(0)).join('/')}`).join('; ')}.`,
         ...summaries.filter((s) => s.firstError).map((s) => `${s.name}: first error: ${s.firstError}`),
       ],
