@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { getOperationAST, visit, BREAK, type DocumentNode, type ExecutionResult } from 'graphql';
+import { BREAK, Kind, getOperationAST, visit, type DirectiveNode, type DocumentNode, type ExecutionResult, type FieldNode } from 'graphql';
 import { createLRUCache, processRegularResult, type YogaServerInstance } from 'graphql-yoga';
 import type { Context } from '../context.ts';
 import { startDeadline } from '../partner/resilience/deadline.ts';
@@ -204,31 +204,22 @@ function matches(asked: string, offered: string): boolean {
   return (askedType === '*' || askedType === type) && (askedSubtype === '*' || askedSubtype === subtype);
 }
 
-/** Whether the document selects `__schema` or `__type` anywhere (`__typename` is not introspection). */
-function asksForSchema(document: DocumentNode): boolean {
-  let found = false;
-  visit(document, {
-    Field(node) {
-      if (node.name.value === '__schema' || node.name.value === '__type') {
-        found = true;
-        return BREAK;
-      }
-      return undefined;
-    },
-  });
-  return found;
-}
+/** Introspection fields (`__typename` is not one). */
+const SCHEMA_FIELDS: ReadonlySet<string> = new Set(['__schema', '__type']);
+/** Incremental delivery, which only Yoga's multipart/SSE processors answer. */
+const INCREMENTAL_DIRECTIVES: ReadonlySet<string> = new Set(['defer', 'stream']);
 
-/** Whether the document asks for incremental delivery, which only Yoga's multipart/SSE processors answer. */
-function streams(document: DocumentNode): boolean {
+const asksForSchema = (document: DocumentNode) => mentions(document, Kind.FIELD, SCHEMA_FIELDS);
+const streams = (document: DocumentNode) => mentions(document, Kind.DIRECTIVE, INCREMENTAL_DIRECTIVES);
+
+/** Whether any field or directive (as `kind` says) of the document, fragments included, has one of these names. */
+function mentions(document: DocumentNode, kind: Kind.FIELD | Kind.DIRECTIVE, names: ReadonlySet<string>): boolean {
   let found = false;
   visit(document, {
-    Directive(node) {
-      if (node.name.value === 'defer' || node.name.value === 'stream') {
-        found = true;
-        return BREAK;
-      }
-      return undefined;
+    [kind](node: FieldNode | DirectiveNode) {
+      if (!names.has(node.name.value)) return undefined;
+      found = true;
+      return BREAK;
     },
   });
   return found;
