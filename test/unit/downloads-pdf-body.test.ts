@@ -60,6 +60,13 @@ describe('PdfBodyDecoder', () => {
     expectNotPdf([Buffer.from(`${text.slice(0, 102)}==`), Buffer.from('QUJD')]);
     expectNotPdf([Buffer.from(`${text.slice(0, 101)}===`)]);
     expectNotPdf([Buffer.from(`${text.slice(0, 100)}Q`)]);
+    // Unpadded text (999 bytes encode to whole quanta), where a chunk is checked natively first.
+    const unpadded = PDF.subarray(0, 999).toString('base64');
+    expect(decode([Buffer.from(unpadded)]).equals(PDF.subarray(0, 999))).toBe(true);
+    for (const bad of ['*', '_', '-', '\u00e9', '\u0000']) {
+      expectNotPdf([Buffer.from(`${unpadded.slice(0, 400)}${bad}${unpadded.slice(401)}`, 'latin1')]);
+      expectNotPdf([Buffer.from(unpadded.slice(0, 400)), Buffer.from(`${bad}${unpadded.slice(401)}`, 'latin1')]);
+    }
   });
 
   it('stops at the size limit', () => {
