@@ -8,6 +8,7 @@ import { createDownloads } from './downloads/downloads.ts';
 import { EXAMPLE_OPERATION, createGraphiQLRenderer } from './graphiql.ts';
 import { createFastLane } from './http/fast-lane.ts';
 import { createGraphQLRoute } from './http/graphql-route.ts';
+import { responseDeadline } from './http/response-deadline.ts';
 import { countHeader, requestPath } from './http/request-guard.ts';
 import { sendGraphQLError, sendJson } from './http/respond.ts';
 import { corsOptions, yogaPlugins } from './http/yoga-plugins.ts';
@@ -19,7 +20,7 @@ import { createOperations, type Operations } from './ops/operations.ts';
 import { createCursorCodec } from './pagination/cursor.ts';
 import { createKeptPages } from './pagination/kept-pages.ts';
 import { createUpstreamHttp, type UpstreamHttp } from './partner/http.ts';
-import { startDeadline } from './partner/resilience/deadline.ts';
+import { deadlineSignal } from './partner/resilience/deadline.ts';
 import { combineEvents, createResilientHttp, type ResilienceEvents, type ResilienceOptions } from './partner/resilience/resilient-http.ts';
 import { maskError } from './schema/errors.ts';
 import { schema } from './schema/index.ts';
@@ -181,16 +182,18 @@ function createServices(config: Config, deps: AppDeps): Services {
   };
 }
 
-/**
- * Aborted when the operation's overall deadline passes or the client goes away; its timer goes when
- * the answer is done (each operation of a batch has its own).
- */
+/** The operations of a batch run together and share their request's deadline (one listener on the response). */
+const operationSignals = new WeakMap<Request, AbortSignal>();
+
+/** Aborted when the operation's overall deadline passes or the client goes away; its timer goes when the answer is done. */
 function operationSignal(request: Request, res: ServerResponse | undefined, config: Config): AbortSignal {
-  const deadline = startDeadline(config.upstream.operationDeadlineMs);
-  if (request.signal.aborted) deadline.abort();
-  else request.signal.addEventListener('abort', deadline.abort, { once: true });
-  res?.once('close', deadline.clear);
-  return deadline.signal;
+  let signal = operationSignals.get(request);
+  if (!signal) {
+    const ms = config.upstream.operationDeadlineMs;
+    signal = res ? responseDeadline(res, ms).signal : deadlineSignal(ms, request.signal);
+    operationSignals.set(request, signal);
+  }
+  return signal;
 }
 
 function resilienceOptions(config: Config, events: ResilienceEvents): ResilienceOptions {

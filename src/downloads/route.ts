@@ -7,7 +7,7 @@ import type { UpstreamHttp } from '../partner/http.ts';
 import { isInvoiceId, openInvoicePdf, type InvoicePdf } from '../partner/invoice-files.ts';
 import { DOWNLOAD_PATH } from './links.ts';
 import { SemaphoreFullError, type Semaphore } from '../partner/resilience/semaphore.ts';
-import { startDeadline } from '../partner/resilience/deadline.ts';
+import { responseDeadline } from '../http/response-deadline.ts';
 import { TICKET_ID, ticketLabel, type TicketStore } from './tickets.ts';
 
 export interface DownloadRouteDeps {
@@ -109,7 +109,7 @@ async function serve(deps: DownloadRouteDeps, exchange: Exchange, path: string):
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     return sendError(exchange, 405, 'METHOD_NOT_ALLOWED', 'Use GET or HEAD.', { allow: 'GET, HEAD' });
   }
-  const signal = abortedWhenClosedOrLate(res, deps.maxDownloadMs);
+  const { signal } = responseDeadline(res, deps.maxDownloadMs);
   const download = target.kind === 'ticket' ? await fromTicket(deps, exchange, target.ticket, signal) : fromAuthorization(deps, exchange, target.invoiceId, signal);
   if (!download) return;
   exchange.line.invoiceId = download.invoiceId;
@@ -282,16 +282,6 @@ function sendError({ res, line }: Exchange, status: number, code: string, messag
   const text = JSON.stringify({ message, code });
   res.writeHead(status, { ...headers, ...PRIVATE_HEADERS, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)) });
   res.end(text);
-}
-
-/** Aborted when the client leaves before the answer is done, or when the download takes longer than `ms`. */
-function abortedWhenClosedOrLate(res: ServerResponse, ms: number): AbortSignal {
-  const deadline = startDeadline(ms);
-  res.once('close', () => {
-    if (res.writableFinished) deadline.clear();
-    else deadline.abort();
-  });
-  return deadline.signal;
 }
 
 /** Allowlisted caller headers, with this request's id as `x-request-id` so upstream lines correlate. */

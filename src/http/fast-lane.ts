@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BREAK, Kind, getOperationAST, visit, type DirectiveNode, type DocumentNode, type ExecutionResult, type FieldNode } from 'graphql';
 import { createLRUCache, processRegularResult, type YogaServerInstance } from 'graphql-yoga';
 import type { Context } from '../context.ts';
-import { startDeadline } from '../partner/resilience/deadline.ts';
 import { maskError } from '../schema/errors.ts';
+import { responseDeadline } from './response-deadline.ts';
 
 /**
  * What the lane needs from the rest of the app: the same observers Yoga's plugins call, as plain
@@ -88,29 +88,24 @@ export function createFastLane(options: FastLaneOptions) {
     const mediaType = jsonMediaType(req.headers.accept);
     if (!mediaType || req.headers.origin !== undefined || options.persistedOperationsRequired || !isLaneParams(body)) return false;
     // One signal for the request: aborted when the client leaves or the operation's deadline passes.
-    const deadline = startDeadline(options.deadlineMs);
-    try {
-      const request = new yoga.fetchAPI.Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/graphql'}`, {
-        method: 'POST',
-        headers: req.headers as Record<string, string>,
-        signal: deadline.signal,
-      });
-      const context: Record<string, unknown> = { req, res, request, params: body, operationSignal: deadline.signal, waitUntil: ignoreRejection };
-      observers.began(request);
-      // Charged before parsing, as Yoga does: a caller over the limit costs no parse or validation.
-      const refused = await refusal(request, req);
-      const document = refused ? null : plainDocument(body, context);
-      if (!refused && (!document || getOperationAST(document, body.operationName)?.operation !== 'query')) return false;
-      res.once('close', () => {
-        if (!res.writableFinished) deadline.abort(); // the client went away: stop the operation's upstream calls
-      });
-      const result = refused ?? (await execute(document as DocumentNode, body, request, context));
-      observers.processed(request, result);
-      await send(res, request, result, mediaType);
-      return true;
-    } finally {
-      deadline.clear();
+    const { signal } = responseDeadline(res, options.deadlineMs);
+    const request = new yoga.fetchAPI.Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/graphql'}`, {
+      method: 'POST',
+      headers: req.headers as Record<string, string>,
+      signal,
+    });
+    const context: Record<string, unknown> = { req, res, request, params: body, operationSignal: signal, waitUntil: ignoreRejection };
+    observers.began(request);
+    // Charged before parsing, as Yoga does: a caller over the limit costs no parse or validation.
+    let result = await refusal(request, req);
+    if (!result) {
+      const document = plainDocument(body, context);
+      if (!document || getOperationAST(document, body.operationName)?.operation !== 'query') return false;
+      result = await execute(document, body, request, context);
     }
+    observers.processed(request, result);
+    await send(res, request, result, mediaType);
+    return true;
   };
 
   /** The rate limit's answer when it refuses the request, as Yoga gives it when its plugin throws. */
