@@ -78,7 +78,7 @@ export function createFastLane(options: FastLaneOptions) {
       // Yoga's introspection switch works per request, in a hook the lane does not run: fail closed.
       if (plain && (options.introspection || !asksForSchema(parsed))) document = parsed;
     } catch {
-      document = null; // a parse error (or a limit refused while parsing): Yoga words the answer
+      // a parse error (or a limit refused while parsing): Yoga words the answer
     }
     documents.set(params.query, { document });
     return document;
