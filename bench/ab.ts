@@ -4,8 +4,8 @@
 // one sandbox, under the same load, in interleaved windows (A B A B …). On a noisy machine only
 // a comparison made this way means anything.
 import { existsSync } from 'node:fs';
-import { buildFacade, detail, hasBuild, REPO_ROOT, startChild, type ChildServer } from './children.ts';
-import { measureWindow, type Candidate, type Window } from './load.ts';
+import { buildFacade, type ChildServer, detail, hasBuild, REPO_ROOT, startChild } from './children.ts';
+import { type Candidate, measureWindow, type Window } from './load.ts';
 import { PROFILED_OPERATIONS } from './queries.ts';
 import { BENCH_FACADE_ENV, createPool, graphqlCall } from './stack.ts';
 import { median } from './stats.ts';
@@ -26,18 +26,31 @@ const afterRoot = process.env['AB_AFTER'];
 // Each side runs as its checkout runs in production: freshly built where it has `npm run build`.
 for (const root of new Set([baseline, afterRoot ?? REPO_ROOT])) if (hasBuild(root)) buildFacade(root);
 
-const sandbox = await startChild('sandbox', { env: { BENCH_SANDBOX_OPTIONS: JSON.stringify({ customers: 300, invoices: 2_000, subscriptions: 300 }) } });
+const sandbox = await startChild('sandbox', {
+  env: { BENCH_SANDBOX_OPTIONS: JSON.stringify({ customers: 300, invoices: 2_000, subscriptions: 300 }) },
+});
 const servers: ChildServer[] = [sandbox];
 try {
-  const env = { PARTNER_API_URL: detail(sandbox, 'url'), CURSOR_SECRET: 'bench-cursor-secret-0123456789abcdefghijklmnop', ...BENCH_FACADE_ENV };
+  const env = {
+    PARTNER_API_URL: detail(sandbox, 'url'),
+    CURSOR_SECRET: 'bench-cursor-secret-0123456789abcdefghijklmnop',
+    ...BENCH_FACADE_ENV,
+  };
   const before = await startChild('facade', { env, root: baseline, stdout: 'ignore' });
   servers.push(before);
   // AB_AFTER_FLAGS: node flags for the "after" side only, e.g. --max-semi-space-size=32.
   const afterFlags = (process.env['AB_AFTER_FLAGS'] ?? '').split(' ').filter(Boolean);
-  const after = await startChild('facade', { env, stdout: 'ignore', nodeFlags: afterFlags, ...(afterRoot ? { root: afterRoot } : {}) });
+  const after = await startChild('facade', {
+    env,
+    stdout: 'ignore',
+    nodeFlags: afterFlags,
+    ...(afterRoot ? { root: afterRoot } : {}),
+  });
   servers.push(after);
   const runtimes = [before, after].map((server) => String(server.details['runtime']));
-  console.log(`before: ${runtimes[0]}; after: ${runtimes[1]}${runtimes[0] === runtimes[1] ? '' : ' (the two sides run differently: compare with care)'}`);
+  console.log(
+    `before: ${runtimes[0]}; after: ${runtimes[1]}${runtimes[0] === runtimes[1] ? '' : ' (the two sides run differently: compare with care)'}`,
+  );
   const token = detail(sandbox, 'token');
   const candidate = (name: string, server: ChildServer): Candidate => ({
     name,
@@ -56,14 +69,18 @@ try {
     for (const [i, c] of candidates.entries()) {
       const w = await measureWindow(c, { ...load, durationMs: windowMs });
       windows[i]?.push(w);
-      line.push(`${c.name} ${w.reqPerSec.toFixed(0)} req/s ${w.serverCpuUsPerReq.toFixed(0)} µs/req${w.errors ? ` ${w.errors} errors: ${w.firstError}` : ''}`);
+      line.push(
+        `${c.name} ${w.reqPerSec.toFixed(0)} req/s ${w.serverCpuUsPerReq.toFixed(0)} µs/req${w.errors ? ` ${w.errors} errors: ${w.firstError}` : ''}`,
+      );
     }
     console.log(`round ${round}: ${line.join(' | ')}`);
   }
   const cpu = windows.map((ws) => median(ws.map((w) => w.serverCpuUsPerReq)));
   const rps = windows.map((ws) => median(ws.map((w) => w.reqPerSec)));
   // Per-round ratios first, then their median: each pair of windows saw the same neighbours.
-  const cpuRatio = median((windows[1] ?? []).map((w, i) => w.serverCpuUsPerReq / (windows[0]?.[i]?.serverCpuUsPerReq ?? Number.NaN)));
+  const cpuRatio = median(
+    (windows[1] ?? []).map((w, i) => w.serverCpuUsPerReq / (windows[0]?.[i]?.serverCpuUsPerReq ?? Number.NaN)),
+  );
   const rpsRatio = median((windows[1] ?? []).map((w, i) => w.reqPerSec / (windows[0]?.[i]?.reqPerSec ?? Number.NaN)));
   console.log(
     `${which}: facade CPU/req ${cpu[0]?.toFixed(0)} → ${cpu[1]?.toFixed(0)} µs (after/before ${cpuRatio.toFixed(2)}), ` +

@@ -3,7 +3,7 @@
 // under tsx and answer the bench's questions over IPC; the facade runs as production runs it,
 // `npm run start:prod` (`node … dist/main.js`, the build), and is measured from /proc — under tsx
 // only where a checkout has no build.
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -47,7 +47,13 @@ process.once('exit', () => {
 });
 
 function scriptsOf(root: string): Record<string, string> {
-  return (JSON.parse(readFileSync(`${root.replace(/\/+$/, '')}/package.json`, 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
+  return (
+    (
+      JSON.parse(readFileSync(`${root.replace(/\/+$/, '')}/package.json`, 'utf8')) as {
+        scripts?: Record<string, string>;
+      }
+    ).scripts ?? {}
+  );
 }
 
 /** Whether a checkout has `npm run build` (older ones run only under tsx). */
@@ -72,7 +78,9 @@ export function productionCommand(root = REPO_ROOT): { nodeFlags: string[]; entr
   const words = command.trim().split(/\s+/);
   const entry = words.at(-1);
   if (words[0] !== 'node' || !entry?.endsWith('.js') || !words.slice(1, -1).every((word) => word.startsWith('--'))) {
-    throw new Error(`${base}: "start:prod" must be \`node [--flags] dist/main.js\` for the bench to run it, not "${command}"`);
+    throw new Error(
+      `${base}: "start:prod" must be \`node [--flags] dist/main.js\` for the bench to run it, not "${command}"`,
+    );
   }
   return { nodeFlags: words.slice(1, -1), entry: `${base}/${entry}` };
 }
@@ -136,7 +144,11 @@ export async function startChild(kind: ServerKind, options: SpawnOptions = {}): 
  * clock ticks, 10 ms at most; a window's share of that is far below its noise), and it stops as
  * production does, on SIGTERM.
  */
-async function startBuiltFacade(production: { nodeFlags: string[]; entry: string }, root: string, options: SpawnOptions): Promise<ChildServer> {
+async function startBuiltFacade(
+  production: { nodeFlags: string[]; entry: string },
+  root: string,
+  options: SpawnOptions,
+): Promise<ChildServer> {
   const port = await freePort();
   // The bench's own flags last, so an experiment (e.g. another --max-semi-space-size) wins.
   const nodeFlags = [...production.nodeFlags, ...(options.nodeFlags ?? [])];
@@ -187,9 +199,14 @@ async function waitForHealth(child: ChildProcess, origin: string, timeoutMs: num
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`the facade child exited before it was ready (code ${child.exitCode}, signal ${child.signalCode})`);
+      throw new Error(
+        `the facade child exited before it was ready (code ${child.exitCode}, signal ${child.signalCode})`,
+      );
     }
-    const healthy = await fetch(`${origin}/health`).then((res) => res.ok, () => false);
+    const healthy = await fetch(`${origin}/health`).then(
+      (res) => res.ok,
+      () => false,
+    );
     if (healthy) return;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -203,7 +220,9 @@ let clockTicksPerSecond: number | null = null;
 function cpuTimeUs(pid: number): number {
   clockTicksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
   // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /s, '')
+    .split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
   return (ticks / clockTicksPerSecond) * 1_000_000;
 }

@@ -1,6 +1,6 @@
 // Runs load candidates side by side: a warm-up for each, then interleaved rounds (A B C A B C …),
 // so that a noisy neighbour on the machine hits every candidate alike.
-import { measureWindow, type Candidate, type Window } from './load.ts';
+import { type Candidate, measureWindow, type Window } from './load.ts';
 import type { BenchSettings } from './settings.ts';
 import { median, percentile, sum } from './stats.ts';
 
@@ -26,7 +26,9 @@ export async function runInterleaved(
   const load = { workers: settings.workers, maxRequests: settings.maxRequestsPerWindow };
   for (const candidate of candidates) {
     const warm = await measureWindow(candidate, { ...load, durationMs: settings.warmupMs });
-    log(`  warm-up ${candidate.name}: ${warm.reqPerSec.toFixed(0)} req/s${warm.errors ? `, ${warm.errors} errors (${warm.firstError})` : ''}`);
+    log(
+      `  warm-up ${candidate.name}: ${warm.reqPerSec.toFixed(0)} req/s${warm.errors ? `, ${warm.errors} errors (${warm.firstError})` : ''}`,
+    );
   }
   const windows: Window[][] = candidates.map(() => []);
   for (let round = 1; round <= settings.rounds; round++) {
@@ -45,7 +47,8 @@ function summarise(name: string, windows: readonly Window[]): CandidateSummary {
   const latencies = windows.flatMap((w) => w.latenciesMs);
   const requests = sum(windows.map((w) => w.requests));
   // CPU per request over all rounds: total CPU / total requests.
-  const weighted = (pick: (w: Window) => number) => (requests === 0 ? Number.NaN : sum(windows.map((w) => pick(w) * w.requests)) / requests);
+  const weighted = (pick: (w: Window) => number) =>
+    requests === 0 ? Number.NaN : sum(windows.map((w) => pick(w) * w.requests)) / requests;
   return {
     name,
     rounds: windows.map((w) => ({

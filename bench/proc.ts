@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 export function residentMemory(pid: number): { peakBytes: number; currentBytes: number } | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) * 1024;
+    const kb = (field: string) =>
+      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) * 1024;
     const peakBytes = kb('VmHWM');
     const currentBytes = kb('VmRSS');
     return Number.isFinite(peakBytes) && Number.isFinite(currentBytes) ? { peakBytes, currentBytes } : null;

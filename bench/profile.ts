@@ -51,17 +51,23 @@ function summarise(profile: CpuProfile, requests: number, fromUs: number, toUs: 
   const show = (title: string, map: Map<string, number>, n: number) => {
     console.log(`\n${title}`);
     for (const [key, us] of [...map].sort((a, b) => b[1] - a[1]).slice(0, n)) {
-      console.log(`  ${((us / total) * 100).toFixed(1).padStart(5)}%  ${(us / requests).toFixed(1).padStart(7)} µs/req  ${key}`);
+      console.log(
+        `  ${((us / total) * 100).toFixed(1).padStart(5)}%  ${(us / requests).toFixed(1).padStart(7)} µs/req  ${key}`,
+      );
     }
   };
   show('Self time by area (rough: each module or native function assigned to one concern)', byArea, 20);
   show('Self time by module', byModule, 25);
   show('Self time by function', byFunction, 40);
-  show('Inclusive time of the facade\'s own functions (src/)', inclusiveOfSource(profile, self, byId), 30);
+  show("Inclusive time of the facade's own functions (src/)", inclusiveOfSource(profile, self, byId), 30);
 }
 
 /** Time spent in each src/ function including everything it called (each sample counted once per function). */
-function inclusiveOfSource(profile: CpuProfile, self: Map<number, number>, byId: Map<number, ProfileNode>): Map<string, number> {
+function inclusiveOfSource(
+  profile: CpuProfile,
+  self: Map<number, number>,
+  byId: Map<number, ProfileNode>,
+): Map<string, number> {
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const inclusive = new Map<string, number>();
@@ -95,21 +101,37 @@ const AREAS: [string, RegExp][] = [
   ['GraphQL execution (graphql-js, graphql-tools, Pothos)', /^(graphql|@graphql-tools\/|@pothos\/|src\/schema\/)/],
   ['logging (pino)', /^(pino|@pinojs\/|sonic-boom|src\/logging\/)/],
   ['metrics and tracing', /^(prom-client|bintrees|tdigest|@opentelemetry\/|src\/ops\/)/],
-  ['abort signals and timers', /^(node:internal\/abort_controller|node:internal\/per_context\/domexception|node:internal\/event_target|node:internal\/timers|src\/partner\/resilience\/deadline)/],
+  [
+    'abort signals and timers',
+    /^(node:internal\/abort_controller|node:internal\/per_context\/domexception|node:internal\/event_target|node:internal\/timers|src\/partner\/resilience\/deadline)/,
+  ],
   ['upstream client (undici, resilience)', /^(undici|src\/partner\/http|src\/partner\/resilience\/)/],
   ['upstream parsing (JSON, zod, adapters)', /^(zod|src\/partner\/|JSON)/],
   ['paging and cursors (incl. HMAC)', /^(src\/pagination\/|dataloader|node:internal\/crypto\/)/],
-  ['HTTP server, streams, events', /^(node:_http|node:internal\/streams\/|node:net|node:events|node:internal\/http|src\/http\/|src\/app)/],
+  [
+    'HTTP server, streams, events',
+    /^(node:_http|node:internal\/streams\/|node:net|node:events|node:internal\/http|src\/http\/|src\/app)/,
+  ],
   ['rate limit and operation limits', /^(src\/limits\/|@escape\.tech\/)/],
   ['garbage collection', /^\(garbage collector\)$/],
   ['idle', /^\((idle|program)\)$/],
 ];
-const SYSCALL_WRITES = new Set(['writev', 'writeString', 'writeLatin1String', 'writeUtf8String', 'writeBuffer', 'writeAsciiString']);
+const SYSCALL_WRITES = new Set([
+  'writev',
+  'writeString',
+  'writeLatin1String',
+  'writeUtf8String',
+  'writeBuffer',
+  'writeAsciiString',
+]);
 
 function areaOf(module: string, fn: string): string {
   if (module === '(native)' && SYSCALL_WRITES.has(fn)) return 'socket and log writes (syscalls)';
   if (module === '(native)' && fn === 'parse') return 'upstream parsing (JSON, zod, adapters)';
-  return AREAS.find(([, pattern]) => pattern.test(module))?.[0] ?? `other (${module.startsWith('node:') ? 'node internals' : module})`;
+  return (
+    AREAS.find(([, pattern]) => pattern.test(module))?.[0] ??
+    `other (${module.startsWith('node:') ? 'node internals' : module})`
+  );
 }
 
 function shortUrl(url: string): string {
@@ -133,7 +155,14 @@ async function main(): Promise<void> {
   });
   const pool = createPool(stack.facadeOrigin, 8);
   const warmupMs = Number(process.env['PROFILE_WARMUP_SECONDS'] ?? '3') * 1000;
-  await runLoad({ pool, workers: 8, durationMs: warmupMs, maxRequests: 1_000_000, call: () => graphqlCall(stack.token, query, variables), check: () => null });
+  await runLoad({
+    pool,
+    workers: 8,
+    durationMs: warmupMs,
+    maxRequests: 1_000_000,
+    call: () => graphqlCall(stack.token, query, variables),
+    check: () => null,
+  });
   const before = await stack.facade.stats();
   const result = await runLoad({
     pool,
@@ -154,7 +183,12 @@ async function main(): Promise<void> {
   const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
   if (!file) throw new Error('no .cpuprofile was written');
   // Only the samples taken during the measured window: start-up and warm-up are left out.
-  summarise(JSON.parse(readFileSync(`${dir}${file}`, 'utf8')) as CpuProfile, result.requests, before.monoUs, after.monoUs);
+  summarise(
+    JSON.parse(readFileSync(`${dir}${file}`, 'utf8')) as CpuProfile,
+    result.requests,
+    before.monoUs,
+    after.monoUs,
+  );
   console.log(`\nprofile: bench/profiles/${file}`);
 }
 

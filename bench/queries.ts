@@ -2,8 +2,12 @@
 export const PROFILED_OPERATIONS: Record<string, { query: string; variables: Record<string, unknown> }> = {
   overhead: { query: '{ customers(first: 20) { nodes { id name email } } }', variables: {} },
   growth: {
-    query: 'query($first: Int!) { invoices(first: $first) { nodes { id invoiceNumber invoiceDate amount currency status } } }',
+    query:
+      'query($first: Int!) { invoices(first: $first) { nodes { id invoiceNumber invoiceDate amount currency status } } }',
     variables: { first: 500 },
   },
-  edges: { query: '{ customers(first: 20) { edges { cursor node { id name email } } pageInfo { hasNextPage endCursor } } }', variables: {} },
+  edges: {
+    query: '{ customers(first: 20) { edges { cursor node { id name email } } pageInfo { hasNextPage endCursor } } }',
+    variables: {},
+  },
 };

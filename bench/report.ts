@@ -1,9 +1,10 @@
 // What every scenario hands back, and how a run is printed and kept (JSON + Markdown).
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, loadavg, platform, release } from 'node:os';
+
 import { execFileSync } from 'node:child_process';
-import type { BenchSettings } from './settings.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { REPO_ROOT } from './children.ts';
+import type { BenchSettings } from './settings.ts';
 
 export interface Table {
   caption?: string;
@@ -60,7 +61,10 @@ export function describeMachine(): Machine {
 function gitCommit(): string {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'package.json'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'package.json'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    }).trim();
     return dirty ? `${head} (with uncommitted changes in src/)` : head;
   } catch {
     return 'unknown';
@@ -79,11 +83,11 @@ export interface Run {
 const NUMERIC = /^(?:[-—≤<>~]\s?)?\d|^—$|^n\/a$/;
 
 export function markdownTable(table: Table): string {
-  const escape = (cell: string) => cell.replaceAll('|', '\\|');
+  const escapeCell = (cell: string) => cell.replaceAll('|', '\\|');
   const lines = [
-    `| ${table.columns.map(escape).join(' | ')} |`,
+    `| ${table.columns.map(escapeCell).join(' | ')} |`,
     `| ${table.columns.map((_, i) => (i > 0 && table.rows.every((row) => NUMERIC.test(row[i] ?? '')) ? '---:' : '---')).join(' | ')} |`,
-    ...table.rows.map((row) => `| ${row.map(escape).join(' | ')} |`),
+    ...table.rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
   ];
   return `${table.caption ? `${table.caption}\n\n` : ''}${lines.join('\n')}`;
 }
@@ -113,8 +117,8 @@ export function renderMarkdown(run: Run): string {
     `Method: every server runs in its own child process on 127.0.0.1 (sandbox, pass-through proxy, facade; NODE_ENV=production). ` +
       `Load scenarios warm each candidate up for ${run.settings.warmupMs / 1000} s, then run ${run.settings.rounds} interleaved rounds ` +
       `(A B C A B C …) of ${run.settings.windowMs / 1000} s closed-loop windows with ${run.settings.workers} concurrent keep-alive connections. ` +
-      'req/s is the median over rounds; p50/p99 over every request of every round; CPU per request is the process\'s own ' +
-      'process.cpuUsage() over the windows divided by the requests answered; upstream calls come from the sandbox\'s call record.',
+      "req/s is the median over rounds; p50/p99 over every request of every round; CPU per request is the process's own " +
+      "process.cpuUsage() over the windows divided by the requests answered; upstream calls come from the sandbox's call record.",
     '',
     '## Targets',
     '',
@@ -145,8 +149,11 @@ export function renderText(run: Run): string {
 function textTable(table: Table): string {
   const all = [table.columns, ...table.rows];
   const widths = table.columns.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
-  const line = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
-  return [...(table.caption ? [table.caption] : []), line(table.columns), ...table.rows.map(line)].map((l) => `  ${l}`).join('\n');
+  const line = (row: string[]) =>
+    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
+  return [...(table.caption ? [table.caption] : []), line(table.columns), ...table.rows.map(line)]
+    .map((l) => `  ${l}`)
+    .join('\n');
 }
 
 /** Writes latest.{json,md} and a dated copy into `dir`; returns the paths written. */

@@ -1,20 +1,21 @@
 // `npm run bench`: what the facade costs against the floors, side by side in one run on this
 // machine. Prints the tables and writes bench/results/ (a BENCH_QUICK or BENCH_ONLY run writes
 // bench/results/smoke/ instead, which is not kept).
-import { fileURLToPath } from 'node:url';
+
 import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { buildFacade } from './children.ts';
-import { describeMachine, renderText, writeRun, type Run, type ScenarioReport } from './report.ts';
+import { describeMachine, type Run, renderText, type ScenarioReport, writeRun } from './report.ts';
 import type { Scenario } from './scenario.ts';
-import { readSettings, type ScenarioId } from './settings.ts';
-import { startStack, type BenchStack } from './stack.ts';
-import { overhead } from './scenarios/overhead.ts';
-import { roundTrip } from './scenarios/round-trip.ts';
 import { dedupe } from './scenarios/dedupe.ts';
 import { deepPaging } from './scenarios/deep-paging.ts';
 import { growth } from './scenarios/growth.ts';
-import { pdf } from './scenarios/pdf.ts';
 import { hostileBurst } from './scenarios/hostile-burst.ts';
+import { overhead } from './scenarios/overhead.ts';
+import { pdf } from './scenarios/pdf.ts';
+import { roundTrip } from './scenarios/round-trip.ts';
+import { readSettings, type ScenarioId } from './settings.ts';
+import { type BenchStack, startStack } from './stack.ts';
 
 const SCENARIOS: Record<ScenarioId, Scenario> = {
   overhead,
@@ -35,7 +36,9 @@ async function main(): Promise<void> {
   const date = new Date().toISOString();
   const machine = describeMachine();
   const log = (line: string) => process.stdout.write(`${line}\n`);
-  log(`Partner Graph bench — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}${settings.quick ? ' (BENCH_QUICK)' : ''}`);
+  log(
+    `Partner Graph bench — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}${settings.quick ? ' (BENCH_QUICK)' : ''}`,
+  );
   // The facade is measured as production runs it: from the build, made fresh from this tree.
   log('Building the facade (npm run build) …');
   buildFacade();
@@ -67,7 +70,9 @@ async function main(): Promise<void> {
   const partial = settings.quick || settings.only.size < Object.keys(SCENARIOS).length;
   const dir = fileURLToPath(new URL(partial ? './results/smoke' : './results', import.meta.url));
   const written = writeRun(run, dir);
-  log(`\nWrote ${written.map((p) => p.replace(/^.*\/bench\//, 'bench/')).join(', ')}${partial ? ' (a smoke or partial run: not the kept results)' : ''}`);
+  log(
+    `\nWrote ${written.map((p) => p.replace(/^.*\/bench\//, 'bench/')).join(', ')}${partial ? ' (a smoke or partial run: not the kept results)' : ''}`,
+  );
 }
 
 main().then(

@@ -1,5 +1,5 @@
-import type { SandboxAdmin } from './admin.ts';
 import type { Pool } from 'undici';
+import type { SandboxAdmin } from './admin.ts';
 import type { HttpCall } from './load.ts';
 import type { ScenarioReport } from './report.ts';
 import type { BenchSettings } from './settings.ts';

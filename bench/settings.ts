@@ -25,11 +25,39 @@ export interface BenchSettings {
 
 export function readSettings(env: Record<string, string | undefined>): BenchSettings {
   const quick = env['BENCH_QUICK'] === '1' || env['BENCH_QUICK'] === 'true';
-  const requested = (env['BENCH_ONLY'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const requested = (env['BENCH_ONLY'] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = requested.filter((id) => !SCENARIO_IDS.some((known) => known === id));
-  if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown scenario ${unknown.join(', ')}; use ${SCENARIO_IDS.join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`BENCH_ONLY: unknown scenario ${unknown.join(', ')}; use ${SCENARIO_IDS.join(', ')}`);
   const only = new Set(SCENARIO_IDS.filter((id) => requested.length === 0 || requested.includes(id)));
   return quick
-    ? { quick, only, warmupMs: 1_000, windowMs: 1_500, rounds: 2, workers: 8, maxRequestsPerWindow: 200_000, samples: 5, walkRounds: 1, pdfRounds: 1, hostileRounds: 2 }
-    : { quick, only, warmupMs: 3_000, windowMs: 3_000, rounds: 5, workers: 8, maxRequestsPerWindow: 500_000, samples: 15, walkRounds: 3, pdfRounds: 3, hostileRounds: 5 };
+    ? {
+        quick,
+        only,
+        warmupMs: 1_000,
+        windowMs: 1_500,
+        rounds: 2,
+        workers: 8,
+        maxRequestsPerWindow: 200_000,
+        samples: 5,
+        walkRounds: 1,
+        pdfRounds: 1,
+        hostileRounds: 2,
+      }
+    : {
+        quick,
+        only,
+        warmupMs: 3_000,
+        windowMs: 3_000,
+        rounds: 5,
+        workers: 8,
+        maxRequestsPerWindow: 500_000,
+        samples: 15,
+        walkRounds: 3,
+        pdfRounds: 3,
+        hostileRounds: 5,
+      };
 }

@@ -5,14 +5,14 @@
 // with a documented code (a "crash"), the counts per error code, the facade's upstream calls and
 // retries from its own log, and its resident memory after warm-up against the end.
 // SOAK_SECONDS, SOAK_CLIENTS and SOAK_FAULT_RATE shorten or vary a run. Exit code 1 when a bound fails.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { BenchReply } from './protocol.ts';
 import type { FaultRule } from '../src/sandbox/index.ts';
 import { detail, startChild } from './children.ts';
+import type { BenchReply } from './protocol.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
@@ -42,11 +42,17 @@ interface Settings {
 function readSettings(env: NodeJS.ProcessEnv): Settings {
   const number = (name: string, fallback: number, min: number, max: number): number => {
     const value = env[name] === undefined || env[name] === '' ? fallback : Number(env[name]);
-    if (!Number.isFinite(value) || value < min || value > max) throw new Error(`${name} must be a number from ${min} to ${max}`);
+    if (!Number.isFinite(value) || value < min || value > max)
+      throw new Error(`${name} must be a number from ${min} to ${max}`);
     return value;
   };
   const seconds = number('SOAK_SECONDS', 60, 5, 3_600);
-  return { seconds, clients: Math.round(number('SOAK_CLIENTS', 50, 1, 1_000)), faultRate: number('SOAK_FAULT_RATE', 0.1, 0, 1), warmupSeconds: Math.max(3, Math.round(seconds / 2)) };
+  return {
+    seconds,
+    clients: Math.round(number('SOAK_CLIENTS', 50, 1, 1_000)),
+    faultRate: number('SOAK_FAULT_RATE', 0.1, 0, 1),
+    warmupSeconds: Math.max(3, Math.round(seconds / 2)),
+  };
 }
 
 /** ~`rate` of upstream calls fail, spread over every fault kind (weights sum to 1), plus some slowness. */
@@ -91,7 +97,9 @@ async function startFacade(env: Record<string, string>, onLine: (line: string) =
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   process.once('exit', () => child.kill('SIGKILL'));
   if (child.stdout) createInterface({ input: child.stdout }).on('line', onLine);
   const pending = new Map<number, (rss: number) => void>();
@@ -144,11 +152,50 @@ interface Operation {
 }
 
 const OPERATIONS: [Operation, number][] = [
-  [{ name: 'overview', who: 0, query: 'query Overview { customers(first: 5) { totalCount nodes { id name } } invoices(first: 5) { nodes { id amount currency } } subscriptions(first: 5) { nodes { id status } } }' }, 0.35],
-  [{ name: 'overviewB', who: 0, query: 'query OverviewB { customers(first: 5) { nodes { id } } invoices(first: 5) { nodes { id } } subscriptions(first: 5) { nodes { id } } }' }, 0.15],
-  [{ name: 'search', who: 0, query: 'query Search($f: String) { customers(first: 10, filter: $f) { totalCount nodes { id email } } }', variables: { f: 'a' } }, 0.15],
-  [{ name: 'invoices', who: 0, query: 'query Invoices { invoices(first: 120) { pageInfo { hasNextPage endCursor } nodes { id invoiceNumber balance } } }' }, 0.15],
-  [{ name: 'subscriptions', who: 0, query: 'query Subs { subscriptions(first: 60) { pageInfo { hasNextPage } nodes { id name status } } }' }, 0.1],
+  [
+    {
+      name: 'overview',
+      who: 0,
+      query:
+        'query Overview { customers(first: 5) { totalCount nodes { id name } } invoices(first: 5) { nodes { id amount currency } } subscriptions(first: 5) { nodes { id status } } }',
+    },
+    0.35,
+  ],
+  [
+    {
+      name: 'overviewB',
+      who: 0,
+      query:
+        'query OverviewB { customers(first: 5) { nodes { id } } invoices(first: 5) { nodes { id } } subscriptions(first: 5) { nodes { id } } }',
+    },
+    0.15,
+  ],
+  [
+    {
+      name: 'search',
+      who: 0,
+      query: 'query Search($f: String) { customers(first: 10, filter: $f) { totalCount nodes { id email } } }',
+      variables: { f: 'a' },
+    },
+    0.15,
+  ],
+  [
+    {
+      name: 'invoices',
+      who: 0,
+      query:
+        'query Invoices { invoices(first: 120) { pageInfo { hasNextPage endCursor } nodes { id invoiceNumber balance } } }',
+    },
+    0.15,
+  ],
+  [
+    {
+      name: 'subscriptions',
+      who: 0,
+      query: 'query Subs { subscriptions(first: 60) { pageInfo { hasNextPage } nodes { id name status } } }',
+    },
+    0.1,
+  ],
   [{ name: 'badInput', who: 0, query: 'query Bad { invoices(first: -1) { nodes { id } } }' }, 0.05],
   [{ name: 'unknownToken', who: -1, query: 'query Unknown { customers(first: 1) { nodes { id } } }' }, 0.05],
 ];
@@ -187,7 +234,8 @@ function classify(tally: Tally, operation: Operation, status: number, text: stri
   }
   if (typeof body !== 'object' || body === null) return crash(tally, `HTTP ${status}: not an object`);
   const { data, errors } = body as { data?: unknown; errors?: unknown };
-  if (errors !== undefined && (!Array.isArray(errors) || errors.length === 0)) return crash(tally, `HTTP ${status}: bad errors`);
+  if (errors !== undefined && (!Array.isArray(errors) || errors.length === 0))
+    return crash(tally, `HTTP ${status}: bad errors`);
   if (data === undefined && errors === undefined) return crash(tally, `HTTP ${status}: neither data nor errors`);
   for (const error of (errors ?? []) as { message?: unknown; extensions?: { code?: unknown } }[]) {
     const code = error.extensions?.code;
@@ -284,18 +332,33 @@ const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 async function main(): Promise<void> {
   const settings = readSettings(process.env);
   const log = (line: string) => process.stdout.write(`${line}\n`);
-  const hardStop = setTimeout(() => {
-    log('soak: hard time limit reached; exiting');
-    process.exit(2);
-  }, (settings.seconds + 120) * 1000);
+  const hardStop = setTimeout(
+    () => {
+      log('soak: hard time limit reached; exiting');
+      process.exit(2);
+    },
+    (settings.seconds + 120) * 1000,
+  );
   hardStop.unref();
 
   const sandbox = await startChild('sandbox', {
-    env: { BENCH_SANDBOX_OPTIONS: JSON.stringify({ seed: 7, faults: faultMix(settings.faultRate), maxRecordedCalls: 1_000 }) },
+    env: {
+      BENCH_SANDBOX_OPTIONS: JSON.stringify({ seed: 7, faults: faultMix(settings.faultRate), maxRecordedCalls: 1_000 }),
+    },
   });
   const sandboxUrl = detail(sandbox, 'url');
   const tokens = [detail(sandbox, 'token')];
-  const upstream: UpstreamTally = { calls: 0, attempts: 0, retries: 0, failedFast: 0, budgetExhausted: 0, codes: {}, breakerChanges: [], logLines: 0, badLogLines: 0 };
+  const upstream: UpstreamTally = {
+    calls: 0,
+    attempts: 0,
+    retries: 0,
+    failedFast: 0,
+    budgetExhausted: 0,
+    codes: {},
+    breakerChanges: [],
+    logLines: 0,
+    badLogLines: 0,
+  };
   const facade = await startFacade(
     {
       NODE_ENV: 'production',
@@ -307,9 +370,21 @@ async function main(): Promise<void> {
     },
     (line) => readLogLine(line, upstream, [...tokens, 'not-a-known-token']),
   );
-  log(`soak: ${settings.clients} clients × ${settings.seconds} s against ${facade.origin} (pid ${facade.pid}), sandbox ${sandboxUrl}, ~${settings.faultRate * 100}% upstream faults`);
+  log(
+    `soak: ${settings.clients} clients × ${settings.seconds} s against ${facade.origin} (pid ${facade.pid}), sandbox ${sandboxUrl}, ~${settings.faultRate * 100}% upstream faults`,
+  );
 
-  const tally: Tally = { requests: 0, ok: 0, partial: 0, failed: 0, crashed: 0, crashes: {}, codes: {}, byOperation: {}, latencyMs: [] };
+  const tally: Tally = {
+    requests: 0,
+    ok: 0,
+    partial: 0,
+    failed: 0,
+    crashed: 0,
+    crashes: {},
+    codes: {},
+    byOperation: {},
+    latencyMs: [],
+  };
   const started = performance.now();
   const end = started + settings.seconds * 1000;
   const samples: { atS: number; rssMb: number }[] = [];
@@ -319,8 +394,16 @@ async function main(): Promise<void> {
       () => undefined,
     );
   }, 1_000);
-  const crashedProcess = facade.exited.then(({ code, signal }) => `facade exited during the run (code ${code}, signal ${signal})`);
-  const progress = setInterval(() => log(`  ${Math.round((performance.now() - started) / 1000)} s: ${tally.requests} requests, ${tally.crashed} crashed`), 10_000);
+  const crashedProcess = facade.exited.then(
+    ({ code, signal }) => `facade exited during the run (code ${code}, signal ${signal})`,
+  );
+  const progress = setInterval(
+    () =>
+      log(
+        `  ${Math.round((performance.now() - started) / 1000)} s: ${tally.requests} requests, ${tally.crashed} crashed`,
+      ),
+    10_000,
+  );
 
   const load = Promise.all(Array.from({ length: settings.clients }, () => client(facade.origin, tokens, end, tally)));
   const outcome = await Promise.race([load.then(() => null), crashedProcess]);
@@ -334,7 +417,10 @@ async function main(): Promise<void> {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[0] ?? ''}` },
     body: JSON.stringify({ query: '{ __typename }' }),
-  }).then((r) => r.status, () => 0);
+  }).then(
+    (r) => r.status,
+    () => 0,
+  );
   await facade.stop();
   await sandbox.stop();
 
@@ -348,7 +434,12 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     command: 'npm run soak',
     settings,
-    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, loadAverageAtEnd: loadavg().map((n) => Math.round(n * 100) / 100) },
+    machine: {
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      node: process.version,
+      loadAverageAtEnd: loadavg().map((n) => Math.round(n * 100) / 100),
+    },
     elapsedS: Math.round(elapsedS * 10) / 10,
     facadeProcess: outcome ?? 'alive throughout',
     answersAfterRun: after === 200,
@@ -360,7 +451,12 @@ async function main(): Promise<void> {
     crashed: tally.crashed,
     crashes: tally.crashes,
     errorCodes: Object.fromEntries(Object.entries(tally.codes).sort(([, a], [, b]) => b - a)),
-    latencyMs: { p50: Math.round(percentile(sorted, 50)), p95: Math.round(percentile(sorted, 95)), p99: Math.round(percentile(sorted, 99)), max: Math.round(sorted.at(-1) ?? 0) },
+    latencyMs: {
+      p50: Math.round(percentile(sorted, 50)),
+      p95: Math.round(percentile(sorted, 95)),
+      p99: Math.round(percentile(sorted, 99)),
+      max: Math.round(sorted.at(-1) ?? 0),
+    },
     upstream: {
       logicalCalls: upstream.calls,
       attempts: upstream.attempts,
@@ -384,7 +480,12 @@ async function main(): Promise<void> {
       samples,
     },
   };
-  const passed = tally.crashed === 0 && outcome === null && after === 200 && growth <= RSS_GROWTH_BOUND_MB && upstream.badLogLines === 0;
+  const passed =
+    tally.crashed === 0 &&
+    outcome === null &&
+    after === 200 &&
+    growth <= RSS_GROWTH_BOUND_MB &&
+    upstream.badLogLines === 0;
   mkdirSync(RESULTS, { recursive: true });
   writeFileSync(`${RESULTS}soak-latest.json`, `${JSON.stringify({ ...result, passed }, null, 2)}\n`);
   writeFileSync(`${RESULTS}soak-latest.md`, renderMarkdown(result, passed));
@@ -392,26 +493,49 @@ async function main(): Promise<void> {
   process.exit(passed ? 0 : 1);
 }
 
-function renderMarkdown(r: {
-  date: string;
-  settings: Settings;
-  machine: { cpu: string; cores: number; node: string; loadAverageAtEnd: number[] };
-  elapsedS: number;
-  requests: number;
-  requestsPerSecond: number;
-  ok: number;
-  partial: number;
-  failed: number;
-  crashed: number;
-  crashes: Record<string, number>;
-  errorCodes: Record<string, number>;
-  latencyMs: Record<string, number>;
-  facadeProcess: string;
-  answersAfterRun: boolean;
-  upstream: { logicalCalls: number; attempts: number; retries: number; retryRatio: number; failedFastByBreaker: number; retryBudgetExhausted: number; breakerChanges: number; logLines: number; badOrLeakingLogLines: number };
-  memory: { warmupSeconds: number; rssAfterWarmupMb: number; rssMaxAfterWarmupMb: number; rssEndMb: number; rssGrowthMb: number; rssTrendMbPerMinute: number; boundMb: number };
-}, passed: boolean): string {
-  const codes = Object.entries(r.errorCodes).map(([code, n]) => `| ${code} | ${n} |`).join('\n');
+function renderMarkdown(
+  r: {
+    date: string;
+    settings: Settings;
+    machine: { cpu: string; cores: number; node: string; loadAverageAtEnd: number[] };
+    elapsedS: number;
+    requests: number;
+    requestsPerSecond: number;
+    ok: number;
+    partial: number;
+    failed: number;
+    crashed: number;
+    crashes: Record<string, number>;
+    errorCodes: Record<string, number>;
+    latencyMs: Record<string, number>;
+    facadeProcess: string;
+    answersAfterRun: boolean;
+    upstream: {
+      logicalCalls: number;
+      attempts: number;
+      retries: number;
+      retryRatio: number;
+      failedFastByBreaker: number;
+      retryBudgetExhausted: number;
+      breakerChanges: number;
+      logLines: number;
+      badOrLeakingLogLines: number;
+    };
+    memory: {
+      warmupSeconds: number;
+      rssAfterWarmupMb: number;
+      rssMaxAfterWarmupMb: number;
+      rssEndMb: number;
+      rssGrowthMb: number;
+      rssTrendMbPerMinute: number;
+      boundMb: number;
+    };
+  },
+  passed: boolean,
+): string {
+  const codes = Object.entries(r.errorCodes)
+    .map(([code, n]) => `| ${code} | ${n} |`)
+    .join('\n');
   return `# Soak — ${passed ? 'PASSED' : 'FAILED'}
 
 ${r.date} · \`npm run soak\` · ${r.settings.clients} clients × ${r.settings.seconds} s · ~${r.settings.faultRate * 100}% of upstream calls faulted (500/502/503/504/429/403/404, drop, malformed JSON, truncated, wrong shape, plus latency) · loopback · ${r.machine.cpu} (${r.machine.cores} cores, load ${r.machine.loadAverageAtEnd.join(' ')} at the end), Node ${r.machine.node}

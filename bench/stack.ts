@@ -2,8 +2,8 @@
 // its own child process, plus the client side the scenarios use to talk to them.
 import type { Pool } from 'undici';
 import type { SandboxOptions } from '../src/sandbox/index.ts';
-import { sandboxAdmin, type SandboxAdmin } from './admin.ts';
-import { detail, startChild, type ChildServer } from './children.ts';
+import { type SandboxAdmin, sandboxAdmin } from './admin.ts';
+import { type ChildServer, detail, startChild } from './children.ts';
 import { createPool, type HttpCall } from './load.ts';
 
 export interface BenchStack {
@@ -39,7 +39,10 @@ const CURSOR_SECRET = 'bench-cursor-secret-0123456789abcdefghijklmnop';
  * default) would refuse: the limit is raised out of reach, so the limiter still runs on every
  * request but never says no.
  */
-export const BENCH_FACADE_ENV: Record<string, string> = { RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_BURST: '1000000' };
+export const BENCH_FACADE_ENV: Record<string, string> = {
+  RATE_LIMIT_PER_MINUTE: '1000000',
+  RATE_LIMIT_BURST: '1000000',
+};
 
 export async function startStack(options: StackOptions): Promise<BenchStack> {
   const sandbox = await startChild('sandbox', { env: { BENCH_SANDBOX_OPTIONS: JSON.stringify(options.sandbox) } });
@@ -53,7 +56,9 @@ export async function startStack(options: StackOptions): Promise<BenchStack> {
       stdout: 'ignore',
       ...(options.facadeNodeFlags ? { nodeFlags: options.facadeNodeFlags } : {}),
       // BENCH_FACADE_ROOT runs every scenario's facade from another checkout (a change tried out of tree).
-      ...((options.facadeRoot ?? process.env['BENCH_FACADE_ROOT']) ? { root: options.facadeRoot ?? process.env['BENCH_FACADE_ROOT'] } : {}),
+      ...((options.facadeRoot ?? process.env['BENCH_FACADE_ROOT'])
+        ? { root: options.facadeRoot ?? process.env['BENCH_FACADE_ROOT'] }
+        : {}),
     });
     started.push(facade);
     const proxy = options.proxy ? await startChild('proxy', { env: { BENCH_UPSTREAM: sandboxOrigin } }) : null;
@@ -104,7 +109,12 @@ export interface Answer {
 /** One request, timed from send to the last byte of the body, which is parsed as JSON. */
 export async function send(pool: Pool, call: HttpCall): Promise<Answer> {
   const t0 = performance.now();
-  const res = await pool.request({ method: call.method, path: call.path, headers: call.headers, ...(call.body === undefined ? {} : { body: call.body }) });
+  const res = await pool.request({
+    method: call.method,
+    path: call.path,
+    headers: call.headers,
+    ...(call.body === undefined ? {} : { body: call.body }),
+  });
   const text = await res.body.text();
   const ms = performance.now() - t0;
   let json: unknown = null;
@@ -121,7 +131,8 @@ export function graphqlData(answer: Answer): Record<string, unknown> {
   const body = answer.json;
   if (typeof body !== 'object' || body === null) throw new Error(`GraphQL answer is not JSON (HTTP ${answer.status})`);
   const { data, errors } = body as { data?: Record<string, unknown> | null; errors?: { message: string }[] };
-  if (errors && errors.length > 0) throw new Error(`GraphQL errors (HTTP ${answer.status}): ${errors.map((e) => e.message).join('; ')}`);
+  if (errors && errors.length > 0)
+    throw new Error(`GraphQL errors (HTTP ${answer.status}): ${errors.map((e) => e.message).join('; ')}`);
   if (!data) throw new Error(`GraphQL answer without data (HTTP ${answer.status})`);
   return data;
 }

@@ -38,7 +38,8 @@ async function downloadPdf(pdfUrl: string, invoiceNumber: string): Promise<Buffe
   const res = await fetch(pdfUrl);
   if (!res.ok) throw new Error(`${invoiceNumber}: the PDF link answered ${res.status}`);
   const pdf = Buffer.from(await res.arrayBuffer());
-  if (pdf.subarray(0, PDF_MAGIC.length).toString('latin1') !== PDF_MAGIC) throw new Error(`${invoiceNumber}: not a PDF`);
+  if (pdf.subarray(0, PDF_MAGIC.length).toString('latin1') !== PDF_MAGIC)
+    throw new Error(`${invoiceNumber}: not a PDF`);
   return pdf;
 }
 

@@ -3,25 +3,30 @@ import { createServer, type IncomingMessage, type RequestListener, type Server, 
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config.ts';
-import { createContext, type Context, type Services } from './context.ts';
+import { type Context, createContext, type Services } from './context.ts';
 import { createDownloads } from './downloads/downloads.ts';
-import { EXAMPLE_OPERATION, createGraphiQLRenderer } from './graphiql.ts';
+import { createGraphiQLRenderer, EXAMPLE_OPERATION } from './graphiql.ts';
 import { createFastLane } from './http/fast-lane.ts';
 import { createGraphQLRoute } from './http/graphql-route.ts';
-import { responseDeadline } from './http/response-deadline.ts';
 import { countHeader, requestPath } from './http/request-guard.ts';
 import { sendGraphQLError, sendJson } from './http/respond.ts';
+import { responseDeadline } from './http/response-deadline.ts';
 import { corsOptions, yogaPlugins } from './http/yoga-plugins.ts';
 import { createRateLimiter } from './limits/rate-limit.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
-import { REQUEST_ID_HEADER, createRequestLog } from './logging/request-log.ts';
+import { createRequestLog, REQUEST_ID_HEADER } from './logging/request-log.ts';
 import { upstreamLogEvents } from './logging/upstream-log.ts';
 import { createOperations, type Operations } from './ops/operations.ts';
 import { createCursorCodec } from './pagination/cursor.ts';
 import { createKeptPages } from './pagination/kept-pages.ts';
 import { createUpstreamHttp, type UpstreamHttp } from './partner/http.ts';
 import { deadlineSignal } from './partner/resilience/deadline.ts';
-import { combineEvents, createResilientHttp, type ResilienceEvents, type ResilienceOptions } from './partner/resilience/resilient-http.ts';
+import {
+  combineEvents,
+  createResilientHttp,
+  type ResilienceEvents,
+  type ResilienceOptions,
+} from './partner/resilience/resilient-http.ts';
 import { maskError } from './schema/errors.ts';
 import { schema } from './schema/index.ts';
 
@@ -56,7 +61,10 @@ export interface App {
 export function createApp(config: Config, deps: AppDeps = {}): App {
   if (!config.partnerApiUrl && !deps.http) throw new Error('createApp needs config.partnerApiUrl or deps.http');
   const ops = createOperations(config);
-  const services = createServices(config, { ...deps, upstreamEvents: combineEvents(ops.upstreamEvents, deps.upstreamEvents) });
+  const services = createServices(config, {
+    ...deps,
+    upstreamEvents: combineEvents(ops.upstreamEvents, deps.upstreamEvents),
+  });
   const rateLimiter = createRateLimiter({
     settings: config.rateLimit,
     callerKeySecret: services.callerKeySecret,
@@ -127,7 +135,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     if (target === '/graphql') return void serveGraphQL(req, res).catch(() => failSafely(res));
     if (target === '/downloads' || target.startsWith('/downloads/')) return services.downloads.handle(req, res, target);
     if (target === '/health') return sendJson(res, 200, { status: 'ok' });
-    if (target === '/ready' || target === '/metrics') return void ops.handle(req, res, target).catch(() => failSafely(res));
+    if (target === '/ready' || target === '/metrics')
+      return void ops.handle(req, res, target).catch(() => failSafely(res));
     return sendJson(res, 404, { message: 'Not found.' });
   };
 
@@ -153,7 +162,9 @@ export function createAppServer(app: App): Server {
   const limit = app.services.config.limits.maxBodyBytes;
   server.on('checkContinue', (req, res) => {
     if (Number(req.headers['content-length'] ?? NaN) > limit) {
-      return sendGraphQLError(res, 413, 'BAD_USER_INPUT', `The request body is over ${limit} bytes.`, { connection: 'close' });
+      return sendGraphQLError(res, 413, 'BAD_USER_INPUT', `The request body is over ${limit} bytes.`, {
+        connection: 'close',
+      });
     }
     res.writeContinue();
     app.handle(req, res);
@@ -163,14 +174,25 @@ export function createAppServer(app: App): Server {
 
 function createServices(config: Config, deps: AppDeps): Services {
   if (!config.cursorSecret) {
-    deps.warn?.('CURSOR_SECRET is not set: cursors are signed with a random key and stop working when this process ends.');
+    deps.warn?.(
+      'CURSOR_SECRET is not set: cursors are signed with a random key and stop working when this process ends.',
+    );
   }
   const secret = config.cursorSecret ?? randomBytes(32).toString('base64url');
-  const logger = deps.logger ?? createLogger({ level: config.logLevel, ...(deps.logDestination ? { destination: deps.logDestination } : {}) });
+  const logger =
+    deps.logger ??
+    createLogger({ level: config.logLevel, ...(deps.logDestination ? { destination: deps.logDestination } : {}) });
   const transport =
     deps.http ??
-    createUpstreamHttp({ baseUrl: config.partnerApiUrl ?? '', timeoutMs: config.upstream.timeoutMs, maxSockets: config.upstream.maxSockets });
-  const http = createResilientHttp(transport, resilienceOptions(config, combineEvents(upstreamLogEvents(logger), deps.upstreamEvents)));
+    createUpstreamHttp({
+      baseUrl: config.partnerApiUrl ?? '',
+      timeoutMs: config.upstream.timeoutMs,
+      maxSockets: config.upstream.maxSockets,
+    });
+  const http = createResilientHttp(
+    transport,
+    resilienceOptions(config, combineEvents(upstreamLogEvents(logger), deps.upstreamEvents)),
+  );
   return {
     config,
     logger,
@@ -178,7 +200,14 @@ function createServices(config: Config, deps: AppDeps): Services {
     cursors: createCursorCodec(secret),
     keptPages: createKeptPages({ ttlMs: config.paging.keptPageTtlMs, maxEntries: config.paging.keptPageMaxEntries }),
     callerKeySecret: createHmac('sha256', secret).update('caller-key').digest(),
-    downloads: createDownloads({ settings: config.downloads, secret, http, forwardHeaders: config.forwardHeaders, logger, ...(deps.now ? { now: deps.now } : {}) }),
+    downloads: createDownloads({
+      settings: config.downloads,
+      secret,
+      http,
+      forwardHeaders: config.forwardHeaders,
+      logger,
+      ...(deps.now ? { now: deps.now } : {}),
+    }),
   };
 }
 

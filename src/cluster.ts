@@ -122,7 +122,8 @@ export function clusterMetricsReader(registry: Registry, timeoutMs = 5_000): () 
         else resolve(text);
       };
       const onMessage = (message: unknown) => {
-        if (isMessage(message, METRICS_ANSWER) && message.id === id) done(typeof message.text === 'string' ? message.text : null);
+        if (isMessage(message, METRICS_ANSWER) && message.id === id)
+          done(typeof message.text === 'string' ? message.text : null);
       };
       const timer = setTimeout(() => done(null), timeoutMs);
       process.on('message', onMessage);
@@ -131,5 +132,12 @@ export function clusterMetricsReader(registry: Registry, timeoutMs = 5_000): () 
 }
 
 function isMessage(value: unknown, type: string): value is { type: string; id: string; text?: unknown } {
-  return typeof value === 'object' && value !== null && 'type' in value && value.type === type && 'id' in value && typeof value.id === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'type' in value &&
+    value.type === type &&
+    'id' in value &&
+    typeof value.id === 'string'
+  );
 }

@@ -21,7 +21,13 @@ export interface Config {
     /** Calls that may wait for one of the maxConcurrent slots; beyond that UPSTREAM_UNAVAILABLE at once. */
     maxQueued: number;
     /** Retries of idempotent GETs: see src/partner/resilience/retry-policy.ts. */
-    retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; budgetRatio: number; budgetFloorPerSecond: number };
+    retry: {
+      maxAttempts: number;
+      baseDelayMs: number;
+      maxDelayMs: number;
+      budgetRatio: number;
+      budgetFloorPerSecond: number;
+    };
     /** One circuit breaker per upstream endpoint: see src/partner/resilience/circuit-breaker.ts. */
     breaker: { failureThreshold: number; failureRate: number; windowMs: number; cooldownMs: number };
   };
@@ -124,7 +130,12 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 
 const headerList = z
   .string()
-  .transform((s) => s.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
+  )
   .refine((hs) => hs.every((h) => /^[a-z0-9-]+$/.test(h) && !['authorization', 'cookie', 'host'].includes(h)), {
     message: 'a comma-separated list of header names, never authorization, cookie or host',
   });
@@ -145,12 +156,15 @@ const upstreamUrl = z
 
 const publicBaseUrl = z
   .string()
-  .refine((u) => {
-    const url = urlOrNull(u);
-    return url !== null && /^https?:$/.test(url.protocol) && !url.search && !url.hash && !url.username;
-  }, {
-    message: 'an http(s) URL without query, fragment or credentials',
-  })
+  .refine(
+    (u) => {
+      const url = urlOrNull(u);
+      return url !== null && /^https?:$/.test(url.protocol) && !url.search && !url.hash && !url.username;
+    },
+    {
+      message: 'an http(s) URL without query, fragment or credentials',
+    },
+  )
   .transform((u) => u.replace(/\/+$/, ''));
 
 const redisUrl = z
@@ -191,7 +205,10 @@ const envSchema = z.object({
   PDF_LINK_MAX_TTL_SECONDS: int(1, 86_400).default(3_600),
   PDF_LINK_MAX_TICKETS: int(1, 10_000_000).default(10_000),
   REDIS_URL: redisUrl.optional(),
-  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{0,64}$/, 'up to 64 of A-Z a-z 0-9 : _ . -').default('pg:'),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_.-]{0,64}$/, 'up to 64 of A-Z a-z 0-9 : _ . -')
+    .default('pg:'),
   PDF_MAX_CONCURRENT: int(1, 64).default(4),
   MAX_BODY_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
   MAX_QUERY_LENGTH: int(100, 1_000_000).default(20_000),
@@ -205,7 +222,12 @@ const envSchema = z.object({
   UPSTREAM_CALL_BUDGET: int(1, 10_000).default(25),
   CORS_ORIGINS: z
     .string()
-    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
     .refine((os) => os.every((o) => o === 'localhost' || o === '*' || /^https?:\/\/[^/\s]+$/.test(o)), {
       message: "a comma-separated list of origins like https://portal.example.com, or 'localhost', or '*'",
     })
@@ -238,8 +260,10 @@ function describeIssue(name: string, message: string, present: Record<string, st
 function productionProblems(present: Record<string, string | undefined>): string[] {
   if (present['NODE_ENV'] !== 'production') return [];
   const problems: string[] = [];
-  if (!present['CURSOR_SECRET']) problems.push('CURSOR_SECRET: required in production (at least 32 characters, the same on every instance)');
-  if (!present['PARTNER_API_URL']) problems.push('PARTNER_API_URL: required in production (the embedded sandbox is for development)');
+  if (!present['CURSOR_SECRET'])
+    problems.push('CURSOR_SECRET: required in production (at least 32 characters, the same on every instance)');
+  if (!present['PARTNER_API_URL'])
+    problems.push('PARTNER_API_URL: required in production (the embedded sandbox is for development)');
   return problems;
 }
 
@@ -249,7 +273,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = envSchema.safeParse(present);
   const problems = productionProblems(present);
   if (!parsed.success) {
-    throw new ConfigError([...parsed.error.issues.map((i) => describeIssue(String(i.path[0]), i.message, present)), ...problems]);
+    throw new ConfigError([
+      ...parsed.error.issues.map((i) => describeIssue(String(i.path[0]), i.message, present)),
+      ...problems,
+    ]);
   }
   const e = parsed.data;
   if (e.DEFAULT_FIRST > e.MAX_FIRST) problems.push(`DEFAULT_FIRST: must not exceed MAX_FIRST (${e.MAX_FIRST})`);

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Config } from './config.ts';
 import { publicBaseUrl } from './downloads/base-url.ts';
 import type { Downloads } from './downloads/downloads.ts';
+import type { Logger } from './logging/logger.ts';
 import type { CursorCodec } from './pagination/cursor.ts';
 import type { KeptPages } from './pagination/kept-pages.ts';
 import { createPager, type Pager } from './pagination/pager.ts';
@@ -10,7 +11,6 @@ import { createPartnerClient, type PartnerClient } from './partner/client.ts';
 import { readCredentials } from './partner/credentials.ts';
 import { PartnerError } from './partner/errors.ts';
 import type { UpstreamHttp } from './partner/http.ts';
-import type { Logger } from './logging/logger.ts';
 
 /** What every request shares: built once by createApp. Holds nothing that belongs to a caller. */
 export interface Services {
@@ -61,7 +61,11 @@ export function createContext(services: Services, request: Request, signal?: Abo
   const authorization = request.headers.get('authorization');
   const credentials = readCredentials(authorization === null ? [] : [authorization]);
   const caller: Caller | null = credentials.ok
-    ? { token: credentials.token, headers: upstreamHeaders(request.headers, services.config.forwardHeaders, requestId), ...(signal ? { signal } : {}) }
+    ? {
+        token: credentials.token,
+        headers: upstreamHeaders(request.headers, services.config.forwardHeaders, requestId),
+        ...(signal ? { signal } : {}),
+      }
     : null;
   let partner: PartnerClient | undefined;
   let baseUrl: { value: string | null } | undefined;
@@ -82,14 +86,22 @@ export function createContext(services: Services, request: Request, signal?: Abo
       limits: services.config.paging,
     }),
     publicBaseUrl() {
-      baseUrl ??= { value: publicBaseUrl(services.config.downloads, request.url.startsWith('https:') ? 'https' : 'http', (name) => request.headers.get(name)) };
+      baseUrl ??= {
+        value: publicBaseUrl(services.config.downloads, request.url.startsWith('https:') ? 'https' : 'http', (name) =>
+          request.headers.get(name),
+        ),
+      };
       return baseUrl.value;
     },
   };
 }
 
 /** The allowlisted caller headers, and always our request id (generated ones included), so upstream logs correlate. */
-function upstreamHeaders(headers: Headers, allowlist: readonly string[], requestId: string | undefined): Record<string, string> {
+function upstreamHeaders(
+  headers: Headers,
+  allowlist: readonly string[],
+  requestId: string | undefined,
+): Record<string, string> {
   const forwarded = forwardedHeaders(headers, allowlist);
   return requestId ? { ...forwarded, 'x-request-id': requestId } : forwarded;
 }

@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { createApp, createAppServer } from './app.ts';
 import { clusterMetricsReader, runPrimary, workerCount } from './cluster.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
 import { shutDownOnSignals } from './ops/shutdown.ts';
 import { tracingProblem } from './ops/tracing.ts';
 import type { Sandbox, SandboxOptions } from './sandbox/index.ts';
@@ -41,7 +41,10 @@ async function main(): Promise<void> {
 /** WORKERS > 1: this process only runs the embedded sandbox (if any) and the workers; see src/cluster.ts. */
 async function startPrimary(config: Config, workers: number): Promise<void> {
   const sandbox = config.partnerApiUrl ? null : await startEmbeddedSandbox(config);
-  if (!config.cursorSecret) console.warn('warning: CURSOR_SECRET is not set: the workers share a random one that is gone when this process ends.');
+  if (!config.cursorSecret)
+    console.warn(
+      'warning: CURSOR_SECRET is not set: the workers share a random one that is gone when this process ends.',
+    );
   runPrimary({
     workers,
     env: {
@@ -62,7 +65,10 @@ async function startPrimary(config: Config, workers: number): Promise<void> {
 /** Loaded only when it is used: a process fronting a real partner API never carries the sandbox. */
 async function startEmbeddedSandbox(config: Config): Promise<Sandbox> {
   const { startSandbox } = await import('./sandbox/index.ts');
-  const options: SandboxOptions = { port: 0, ...(config.sandboxLatencyMs > 0 ? { faults: [{ kind: 'latency', ms: config.sandboxLatencyMs }] } : {}) };
+  const options: SandboxOptions = {
+    port: 0,
+    ...(config.sandboxLatencyMs > 0 ? { faults: [{ kind: 'latency', ms: config.sandboxLatencyMs }] } : {}),
+  };
   return startSandbox(options);
 }
 
@@ -71,7 +77,8 @@ function announce(port: number, partnerApiUrl: string | null, sandbox: Sandbox |
   console.log(`Partner Graph listening on http://localhost:${port}/graphql (GraphiQL in a browser${processes})`);
   if (sandbox) {
     console.log(`No PARTNER_API_URL set: fronting the embedded sandbox partner API at ${sandbox.url}`);
-    for (const [organisation, token] of Object.entries(sandbox.tokens)) console.log(`  demo token for ${organisation}: ${token}`);
+    for (const [organisation, token] of Object.entries(sandbox.tokens))
+      console.log(`  demo token for ${organisation}: ${token}`);
   } else {
     console.log(`Fronting the partner API at ${partnerApiUrl}`);
   }

@@ -6,8 +6,7 @@ import { createPool, graphqlCall, graphqlData, send } from '../stack.ts';
 import { median, ms, ratio, times } from '../stats.ts';
 
 const ALIASES = 10;
-const aliased = (field: string) =>
-  `{ ${Array.from({ length: ALIASES }, (_, i) => `a${i}: ${field}`).join(' ')} }`;
+const aliased = (field: string) => `{ ${Array.from({ length: ALIASES }, (_, i) => `a${i}: ${field}`).join(' ')} }`;
 // Page sizes no other scenario asks for, so that the counted run starts cold (no kept page).
 const CUSTOMERS = 'customers(first: 19) { nodes { id name email } }';
 const INVOICES = 'invoices(first: 19) { nodes { id invoiceNumber amount } }';
@@ -23,11 +22,22 @@ interface Case {
 const CASES: Case[] = [
   { name: 'customers, once', query: `{ ${CUSTOMERS} }`, expected: 1, why: 'one page' },
   { name: `customers under ${ALIASES} aliases`, query: aliased(CUSTOMERS), expected: 1, why: 'one page, fetched once' },
-  { name: 'invoices, once', query: `{ ${INVOICES} }`, expected: 2, why: 'the page and its look-ahead (exact hasNextPage)' },
-  { name: `invoices under ${ALIASES} aliases`, query: aliased(INVOICES), expected: 2, why: 'the page and its look-ahead, each fetched once' },
+  {
+    name: 'invoices, once',
+    query: `{ ${INVOICES} }`,
+    expected: 2,
+    why: 'the page and its look-ahead (exact hasNextPage)',
+  },
+  {
+    name: `invoices under ${ALIASES} aliases`,
+    query: aliased(INVOICES),
+    expected: 2,
+    why: 'the page and its look-ahead, each fetched once',
+  },
 ];
 
-const distinct = (calls: readonly RecordedCall[]) => new Set(calls.map((c) => `${c.endpoint} ${JSON.stringify(c.query)}`)).size;
+const distinct = (calls: readonly RecordedCall[]) =>
+  new Set(calls.map((c) => `${c.endpoint} ${JSON.stringify(c.query)}`)).size;
 
 export const dedupe: Scenario = async ({ settings, mainStack }) => {
   const stack = await mainStack();
@@ -63,7 +73,14 @@ export const dedupe: Scenario = async ({ settings, mainStack }) => {
     available: true,
     tables: [
       {
-        columns: ['operation', 'upstream calls', 'distinct upstream requests', 'expected', 'wall time (median)', 'vs once'],
+        columns: [
+          'operation',
+          'upstream calls',
+          'distinct upstream requests',
+          'expected',
+          'wall time (median)',
+          'vs once',
+        ],
         rows: CASES.map((c, i) => [
           c.name,
           String(counted[i]?.calls ?? '?'),
@@ -84,7 +101,10 @@ export const dedupe: Scenario = async ({ settings, mainStack }) => {
       {
         target: `invoices(first: 19) under ${ALIASES} aliases: each upstream page once`,
         measured: `${aliasedInvoices?.calls ?? '?'} calls, ${aliasedInvoices?.distinct ?? '?'} distinct`,
-        met: aliasedInvoices !== undefined && aliasedInvoices.calls === aliasedInvoices.distinct && aliasedInvoices.calls <= 2,
+        met:
+          aliasedInvoices !== undefined &&
+          aliasedInvoices.calls === aliasedInvoices.distinct &&
+          aliasedInvoices.calls <= 2,
         note: 'invoices cost a page plus a look-ahead page (exact hasNextPage), shared by all aliases',
       },
     ],

@@ -7,7 +7,7 @@ import type { SandboxOptions } from '../../src/sandbox/index.ts';
 import { serialRoundTrips } from '../admin.ts';
 import type { ScenarioReport, Table, TargetCheck } from '../report.ts';
 import type { Scenario } from '../scenario.ts';
-import { createPool, graphqlCall, graphqlData, restCall, send, startStack, type BenchStack } from '../stack.ts';
+import { type BenchStack, createPool, graphqlCall, graphqlData, restCall, send, startStack } from '../stack.ts';
 import { median, ms, ratio, times } from '../stats.ts';
 
 const N = 10_000;
@@ -54,7 +54,13 @@ interface Measured {
   restMs: number[];
 }
 
-async function walkFacade(pool: Pool, token: string, first: number, onPage?: () => Promise<void>, afterPage?: () => Promise<void>): Promise<Walk> {
+async function walkFacade(
+  pool: Pool,
+  token: string,
+  first: number,
+  onPage?: () => Promise<void>,
+  afterPage?: () => Promise<void>,
+): Promise<Walk> {
   const ids: string[] = [];
   let after: string | null = null;
   const t0 = performance.now();
@@ -62,7 +68,10 @@ async function walkFacade(pool: Pool, token: string, first: number, onPage?: () 
     await onPage?.();
     const data = graphqlData(await send(pool, graphqlCall(token, WALK_QUERY, { first, after })));
     await afterPage?.();
-    const connection = data['invoices'] as { nodes: { id: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+    const connection = data['invoices'] as {
+      nodes: { id: string }[];
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    };
     for (const node of connection.nodes) ids.push(node.id);
     if (!connection.pageInfo.hasNextPage) return { ids, pages, ms: performance.now() - t0 };
     after = connection.pageInfo.endCursor;
@@ -94,10 +103,16 @@ function sameWalk(walk: Walk, truth: Walk, what: string): void {
 
 async function countedWalk(stack: BenchStack, pool: Pool, first: number, rest: Walk): Promise<CountedWalk> {
   const perPage: { calls: number; trips: number }[] = [];
-  const walk = await walkFacade(pool, stack.token, first, () => stack.admin.clearCalls(), async () => {
-    const calls = await stack.admin.calls();
-    perPage.push({ calls: calls.length, trips: serialRoundTrips(calls) });
-  });
+  const walk = await walkFacade(
+    pool,
+    stack.token,
+    first,
+    () => stack.admin.clearCalls(),
+    async () => {
+      const calls = await stack.admin.calls();
+      perPage.push({ calls: calls.length, trips: serialRoundTrips(calls) });
+    },
+  );
   sameWalk(walk, rest, `first: ${first}`);
   const later = perPage.slice(1);
   return {
@@ -133,8 +148,20 @@ async function measureVariant(variant: Variant, rounds: number, log: (line: stri
         facadeMs.push(walk.ms);
         restMs.push((await walkRest(rest, stack.token, pageSize)).ms);
       }
-      log(`  ${variant.name}, first: ${first}: ${facadeCalls} upstream calls (REST walk ${restWalk.pages}), facade ${ms(median(facadeMs))} vs REST ${ms(median(restMs))}`);
-      results.push({ variant: variant.name, first, nodes: truth.ids.length, facadeCalls, restCalls: restWalk.pages, restPageSize: pageSize, counted, facadeMs, restMs });
+      log(
+        `  ${variant.name}, first: ${first}: ${facadeCalls} upstream calls (REST walk ${restWalk.pages}), facade ${ms(median(facadeMs))} vs REST ${ms(median(restMs))}`,
+      );
+      results.push({
+        variant: variant.name,
+        first,
+        nodes: truth.ids.length,
+        facadeCalls,
+        restCalls: restWalk.pages,
+        restPageSize: pageSize,
+        counted,
+        facadeMs,
+        restMs,
+      });
     }
     return results;
   } finally {
@@ -182,7 +209,18 @@ export const deepPaging: Scenario = async ({ settings, log }) => {
   const measured: Measured[] = [];
   for (const variant of VARIANTS) measured.push(...(await measureVariant(variant, settings.walkRounds, log)));
   const table: Table = {
-    columns: ['upstream', 'first', 'facade pages', 'upstream calls', 'bound', 'REST walk: pageSize, calls', 'round trips: first page / later max', 'facade walk', 'REST walk', 'time vs REST'],
+    columns: [
+      'upstream',
+      'first',
+      'facade pages',
+      'upstream calls',
+      'bound',
+      'REST walk: pageSize, calls',
+      'round trips: first page / later max',
+      'facade walk',
+      'REST walk',
+      'time vs REST',
+    ],
     rows: measured.map((m) => [
       m.variant,
       String(m.first),

@@ -1,15 +1,17 @@
 // Scenario 5: growth. What one more node costs as `first` goes 10 → 100 → 500: the facade's CPU
 // per node should stay flat (no per-node work that grows with the page).
-import type { Candidate } from '../load.ts';
+
 import { runInterleaved } from '../interleave.ts';
+import type { Candidate } from '../load.ts';
 import type { ScenarioReport } from '../report.ts';
-import { upstreamCallsPer, type Scenario } from '../scenario.ts';
+import { type Scenario, upstreamCallsPer } from '../scenario.ts';
 import { createPool, graphqlCall } from '../stack.ts';
 import { fixed, ms, times, us } from '../stats.ts';
 
 const FIRSTS = [10, 100, 500];
 const TARGET = 1.2;
-const QUERY = 'query($first: Int!) { invoices(first: $first) { nodes { id invoiceNumber invoiceDate amount currency status } } }';
+const QUERY =
+  'query($first: Int!) { invoices(first: $first) { nodes { id invoiceNumber invoiceDate amount currency status } } }';
 
 const checkFor = (first: number) => (_status: number, body: string) => {
   const parsed = JSON.parse(body) as { data?: { invoices?: { nodes?: unknown[] } }; errors?: unknown };
@@ -37,7 +39,9 @@ export const growth: Scenario = async ({ settings, log, mainStack }) => {
       const previous = i === 0 ? undefined : summaries[i - 1];
       const previousFirst = FIRSTS[i - 1] ?? 0;
       // What each node beyond the previous page size added: the fixed cost of a request cancels out.
-      const incremental = previous ? (s.serverCpuUsPerReq - previous.serverCpuUsPerReq) / (first - previousFirst) : Number.NaN;
+      const incremental = previous
+        ? (s.serverCpuUsPerReq - previous.serverCpuUsPerReq) / (first - previousFirst)
+        : Number.NaN;
       return {
         first,
         reqPerSec: s.medianReqPerSec,
@@ -57,12 +61,22 @@ export const growth: Scenario = async ({ settings, log, mainStack }) => {
       title: '5. Growth',
       about:
         `\`invoices(first: F)\` with six fields per node for F = ${FIRSTS.join(' → ')}, interleaved under closed-loop load. ` +
-        'The cost of a node is the facade\'s CPU per request divided by F (raw: it includes each request\'s fixed cost), and, as F grows, ' +
+        "The cost of a node is the facade's CPU per request divided by F (raw: it includes each request's fixed cost), and, as F grows, " +
         'the CPU that each added node cost: (CPU(F) − CPU(previous F)) / (F − previous F), in which the fixed cost cancels out.',
       available: true,
       tables: [
         {
-          columns: ['first', 'req/s (median)', 'p50', 'facade CPU/req', 'facade CPU/node (raw)', 'facade CPU per added node', 'sandbox CPU/req', 'upstream calls/req', 'errors'],
+          columns: [
+            'first',
+            'req/s (median)',
+            'p50',
+            'facade CPU/req',
+            'facade CPU/node (raw)',
+            'facade CPU per added node',
+            'sandbox CPU/req',
+            'upstream calls/req',
+            'errors',
+          ],
           rows: rows.map((r) => [
             String(r.first),
             fixed(r.reqPerSec, 0),
@@ -87,7 +101,7 @@ export const growth: Scenario = async ({ settings, log, mainStack }) => {
               : `the ${FIRSTS[steps.indexOf(Math.max(...steps)) + 1] ?? '?'}-node step costs ${times(spread)} per node of the other. Part of it is structural: ` +
                 'the upstream serves at most 100 records a call, so the 100 → 500 step adds four upstream calls (their fixed cost) where 10 → 100 adds none; ' +
                 'the rest is garbage: a page of more than 100 nodes lives through several upstream round trips one after another, so more of it outlives ' +
-                'young-generation collections (`npx tsx bench/profile.ts growth`). This machine\'s noise is about ±10%; bench/results/optimisations.md has the details',
+                "young-generation collections (`npx tsx bench/profile.ts growth`). This machine's noise is about ±10%; bench/results/optimisations.md has the details",
         },
       ],
       notes: [

@@ -3,14 +3,13 @@
 // valid operations in between: every oversized request must be refused without being buffered
 // whole, the valid ones must still answer, and the facade's RSS must stay within 100 MB of idle.
 import { readFileSync } from 'node:fs';
-import { request, type ClientRequest } from 'node:http';
+import { type ClientRequest, request } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Pool } from 'undici';
 import { residentMemory, sampleResidentMemory } from '../proc.ts';
 import type { ScenarioReport } from '../report.ts';
 import type { Scenario } from '../scenario.ts';
-import { createPool, graphqlCall, graphqlData, send } from '../stack.ts';
-import { startStack } from '../stack.ts';
+import { createPool, graphqlCall, graphqlData, send, startStack } from '../stack.ts';
 import { mb, median, ms } from '../stats.ts';
 
 const LIMIT_BYTES = 1024 * 1024;
@@ -90,10 +89,23 @@ async function pump(req: ClientRequest): Promise<boolean> {
 function oversized(origin: URL, token: string, mode: Mode): Promise<Outcome> {
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}` };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      authorization: `Bearer ${token}`,
+    };
     if (mode === 'content-length') headers['content-length'] = String(BODY_BYTES);
     else headers['transfer-encoding'] = 'chunked';
-    const outcome: Outcome = { mode, status: null, error: null, errorAfterStatus: false, timedOut: false, wholeBodyWritten: false, bytesWritten: 0, ms: 0 };
+    const outcome: Outcome = {
+      mode,
+      status: null,
+      error: null,
+      errorAfterStatus: false,
+      timedOut: false,
+      wholeBodyWritten: false,
+      bytesWritten: 0,
+      ms: 0,
+    };
     let socket: Socket | null = null;
     let settled = false;
     const finish = () => {
@@ -104,7 +116,14 @@ function oversized(origin: URL, token: string, mode: Mode): Promise<Outcome> {
       outcome.ms = performance.now() - t0;
       resolve(outcome);
     };
-    const req = request({ host: origin.hostname, port: origin.port, method: 'POST', path: '/graphql', headers, agent: false });
+    const req = request({
+      host: origin.hostname,
+      port: origin.port,
+      method: 'POST',
+      path: '/graphql',
+      headers,
+      agent: false,
+    });
     const timer = setTimeout(() => {
       outcome.timedOut = true;
       req.destroy(new Error('timed out'));
@@ -146,7 +165,8 @@ async function valid(pool: Pool, token: string): Promise<ValidResult> {
     const answer = await send(pool, graphqlCall(token, VALID_QUERY));
     if (answer.status !== 200) return { ok: false, ms: answer.ms, problem: `HTTP ${answer.status}` };
     const nodes = (graphqlData(answer)['customers'] as { nodes?: unknown[] } | undefined)?.nodes;
-    if (!Array.isArray(nodes) || nodes.length === 0) return { ok: false, ms: answer.ms, problem: 'no customers in the data' };
+    if (!Array.isArray(nodes) || nodes.length === 0)
+      return { ok: false, ms: answer.ms, problem: 'no customers in the data' };
     return { ok: true, ms: answer.ms, problem: null };
   } catch (error) {
     return { ok: false, ms: performance.now() - t0, problem: error instanceof Error ? error.message : String(error) };
@@ -197,7 +217,7 @@ export const hostileBurst: Scenario = async ({ settings, log }) => {
     }
     await sleep(500);
     const idle = residentMemory(stack.facade.pid);
-    if (!idle) throw new Error('cannot read the facade\'s /proc status (Linux only)');
+    if (!idle) throw new Error("cannot read the facade's /proc status (Linux only)");
 
     const outcomes: Outcome[] = [];
     const validResults: ValidResult[] = [];
@@ -255,7 +275,7 @@ export const hostileBurst: Scenario = async ({ settings, log }) => {
         `each on a connection of its own: half declare \`Content-Length: ${BODY_BYTES}\` and send the whole body, half are \`Transfer-Encoding: chunked\` ` +
         `and stream it in ${CHUNK_BYTES / 1024} KB chunks. ${VALID_DURING} valid operations are sent while each burst is in flight and ${VALID_AFTER} after it. ` +
         'A refusal is an HTTP 413, or the connection reset or a write failing before any status (the server cut the body off). ' +
-        'The facade runs in a process of its own (small sandbox), so its RSS and VmHWM are this scenario\'s alone; idle is its RSS after 5 warm-up operations.',
+        "The facade runs in a process of its own (small sandbox), so its RSS and VmHWM are this scenario's alone; idle is its RSS after 5 warm-up operations.",
       available: true,
       tables: [
         {
@@ -270,7 +290,11 @@ export const hostileBurst: Scenario = async ({ settings, log }) => {
             'time to refusal (median / max)',
             'bytes the client got onto the socket (median / max)',
           ],
-          rows: [row('declared Content-Length, 5 MB', byMode('content-length')), row('chunked, 5 MB in 64 KB chunks', byMode('chunked')), row('all', outcomes)],
+          rows: [
+            row('declared Content-Length, 5 MB', byMode('content-length')),
+            row('chunked, 5 MB in 64 KB chunks', byMode('chunked')),
+            row('all', outcomes),
+          ],
         },
         {
           columns: ['valid operation', 'sent', '200 with data', 'failed', 'latency (median / max)'],
@@ -319,8 +343,12 @@ export const hostileBurst: Scenario = async ({ settings, log }) => {
             : !alive
               ? 'the facade process is gone after the bursts'
               : [
-                  failures.length > 0 ? `${failures.length} oversized request(s) not refused: ${[...new Set(failures.map(describe))].slice(0, 3).join('; ')}` : '',
-                  validProblems.length > 0 ? `${validProblems.length} valid operation(s) failed: ${[...new Set(validProblems)].slice(0, 3).join('; ')}` : '',
+                  failures.length > 0
+                    ? `${failures.length} oversized request(s) not refused: ${[...new Set(failures.map(describe))].slice(0, 3).join('; ')}`
+                    : '',
+                  validProblems.length > 0
+                    ? `${validProblems.length} valid operation(s) failed: ${[...new Set(validProblems)].slice(0, 3).join('; ')}`
+                    : '',
                 ]
                   .filter(Boolean)
                   .join('; '),
@@ -337,14 +365,18 @@ export const hostileBurst: Scenario = async ({ settings, log }) => {
         },
       ],
       notes: [
-        'Growth uses the process\'s VmHWM, its lifetime peak (startup included), so it is an upper bound: ' +
+        "Growth uses the process's VmHWM, its lifetime peak (startup included), so it is an upper bound: " +
           `the highest RSS sampled every 10 ms during the bursts was ${mb(sampledGrowth)} above idle` +
-          (end && end.peakBytes <= idle.peakBytes ? `, and the bursts never took the process above the high-water mark it had already reached while starting (${mb(idle.peakBytes)}).` : '.'),
+          (end && end.peakBytes <= idle.peakBytes
+            ? `, and the bursts never took the process above the high-water mark it had already reached while starting (${mb(idle.peakBytes)}).`
+            : '.'),
         `Bytes read per oversized request: the facade's read() total over the bursts (/proc/<pid>/io rchar, which also counts the valid operations' upstream answers and IPC) ` +
           `divided by the ${rounds * CONCURRENT} oversized requests: ${mb(readPerOversized)} of each ${mb(BODY_BYTES)} body at most.`,
         `"Bytes the client got onto the socket" includes what sits unread in the loopback socket buffers; the server keeps at most ${mb(LIMIT_BYTES)} of a body before refusing it, and drops the rest as it reads it.`,
         `Client-side errors seen: ${errorCodes.length > 0 ? errorCodes.join(', ') : 'none'}. ${wholeBodies} of ${outcomes.length} clients wrote their whole 5 MB before the connection ended` +
-          (resetsAfter413 > 0 ? `; ${resetsAfter413} got the 413 and then a reset or write error while still sending (counted as 413).` : '.'),
+          (resetsAfter413 > 0
+            ? `; ${resetsAfter413} got the 413 and then a reset or write error while still sending (counted as 413).`
+            : '.'),
       ],
       data: {
         rounds,

@@ -1,10 +1,11 @@
 // Scenario 1: what the facade adds to one request. 20 customers with three fields, asked of
 // (a) the sandbox directly, (b) a minimal undici pass-through proxy, (c) the facade.
-import type { Candidate } from '../load.ts';
+
 import { runInterleaved } from '../interleave.ts';
+import type { Candidate } from '../load.ts';
 import { PROFILED_OPERATIONS } from '../queries.ts';
 import type { ScenarioReport } from '../report.ts';
-import { upstreamCallsPer, type Scenario } from '../scenario.ts';
+import { type Scenario, upstreamCallsPer } from '../scenario.ts';
 import { createPool, graphqlCall, restCall } from '../stack.ts';
 import { fixed, ms, ratio, times, us } from '../stats.ts';
 
@@ -28,9 +29,30 @@ export const overhead: Scenario = async ({ settings, log, mainStack }) => {
   if (!stack.proxy || !stack.proxyOrigin) throw new Error('the overhead scenario needs the proxy');
   const connections = settings.workers;
   const candidates: Candidate[] = [
-    { name: '(a) direct REST', pool: createPool(stack.sandboxOrigin, connections), call: () => restCall(stack.token, REST_PATH), check: restCheck, server: null, sandbox: stack.sandbox },
-    { name: '(b) undici proxy', pool: createPool(stack.proxyOrigin, connections), call: () => restCall(stack.token, REST_PATH), check: restCheck, server: stack.proxy, sandbox: stack.sandbox },
-    { name: '(c) facade', pool: createPool(stack.facadeOrigin, connections), call: () => graphqlCall(stack.token, OVERHEAD_QUERY), check: facadeCheck, server: stack.facade, sandbox: stack.sandbox },
+    {
+      name: '(a) direct REST',
+      pool: createPool(stack.sandboxOrigin, connections),
+      call: () => restCall(stack.token, REST_PATH),
+      check: restCheck,
+      server: null,
+      sandbox: stack.sandbox,
+    },
+    {
+      name: '(b) undici proxy',
+      pool: createPool(stack.proxyOrigin, connections),
+      call: () => restCall(stack.token, REST_PATH),
+      check: restCheck,
+      server: stack.proxy,
+      sandbox: stack.sandbox,
+    },
+    {
+      name: '(c) facade',
+      pool: createPool(stack.facadeOrigin, connections),
+      call: () => graphqlCall(stack.token, OVERHEAD_QUERY),
+      check: facadeCheck,
+      server: stack.facade,
+      sandbox: stack.sandbox,
+    },
   ];
   try {
     const summaries = await runInterleaved(candidates, settings, log);
@@ -60,13 +82,24 @@ export const overhead: Scenario = async ({ settings, log, mainStack }) => {
       available: true,
       tables: [
         {
-          columns: ['candidate', 'req/s (median)', 'vs (a)', 'vs (b)', 'p50', 'p99', 'CPU/req (server)', 'CPU/req (sandbox)', 'upstream calls/req', 'errors'],
+          columns: [
+            'candidate',
+            'req/s (median)',
+            'vs (a)',
+            'vs (b)',
+            'p50',
+            'p99',
+            'CPU/req (server)',
+            'CPU/req (sandbox)',
+            'upstream calls/req',
+            'errors',
+          ],
           rows,
         },
       ],
       targets: [
         {
-          target: 'facade ≥ 50% of the pass-through proxy\'s req/s, (c)/(b) ≥ 0.50',
+          target: "facade ≥ 50% of the pass-through proxy's req/s, (c)/(b) ≥ 0.50",
           measured: `(c)/(b) = ${times(facadeOverProxy)} (${fixed(facade.medianReqPerSec, 0)} vs ${fixed(proxy.medianReqPerSec, 0)} req/s)`,
           met: facadeOverProxy >= TARGET,
           note:
@@ -76,7 +109,7 @@ export const overhead: Scenario = async ({ settings, log, mainStack }) => {
         },
       ],
       notes: [
-        'CPU/req (server) is the proxy\'s or the facade\'s own process; (a) has no server between client and sandbox.',
+        "CPU/req (server) is the proxy's or the facade's own process; (a) has no server between client and sandbox.",
         `Per-round req/s: ${summaries.map((s) => `${s.name} ${s.rounds.map((r) => r.reqPerSec.toFixed(0)).join('/')}`).join('; ')}.`,
         ...summaries.filter((s) => s.firstError).map((s) => `${s.name}: first error: ${s.firstError}`),
       ],

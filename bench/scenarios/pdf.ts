@@ -6,7 +6,7 @@ import { WHOLE_PDF_MAX_BYTES } from '../../src/downloads/route.ts';
 import { residentMemory, sampleResidentMemory } from '../proc.ts';
 import type { ScenarioReport } from '../report.ts';
 import type { Scenario } from '../scenario.ts';
-import { createPool, graphqlCall, restCall, send, startStack, type BenchStack } from '../stack.ts';
+import { type BenchStack, createPool, graphqlCall, send, startStack } from '../stack.ts';
 import { fixed, mb, median, ms, ratio, times } from '../stats.ts';
 
 const PDF_BYTES = 10 * 1024 * 1024;
@@ -21,7 +21,12 @@ interface Burst {
   failures: string[];
 }
 
-async function burst(pool: Pool, paths: readonly string[], headers: Record<string, string>, rawPdf: boolean): Promise<Burst> {
+async function burst(
+  pool: Pool,
+  paths: readonly string[],
+  headers: Record<string, string>,
+  rawPdf: boolean,
+): Promise<Burst> {
   const failures: string[] = [];
   let bytes = 0;
   const t0 = performance.now();
@@ -48,7 +53,10 @@ async function mintLinks(stack: BenchStack, pool: Pool, n: number): Promise<stri
   const paths: string[] = [];
   for (let i = 0; i < n; i++) {
     const answer = await send(pool, graphqlCall(stack.token, LINK_QUERY));
-    const body = answer.json as { data?: { invoices?: { nodes?: { id: string; pdfUrl?: string | null }[] } }; errors?: { message: string }[] };
+    const body = answer.json as {
+      data?: { invoices?: { nodes?: { id: string; pdfUrl?: string | null }[] } };
+      errors?: { message: string }[];
+    };
     if (body.errors?.length) return { unavailable: body.errors.map((e) => e.message).join('; ') };
     const node = body.data?.invoices?.nodes?.[0];
     if (!node?.pdfUrl) return { unavailable: 'Invoice.pdfUrl gave no link' };
@@ -65,19 +73,29 @@ function unavailable(reason: string): ScenarioReport {
     about: `${DOWNLOADS} concurrent downloads of a 10 MB invoice PDF through \`Invoice.pdfUrl\` and the download route.`,
     available: false,
     tables: [],
-    targets: [{ target: 'facade peak RSS under 150 MB during 20 concurrent 10 MB downloads', measured: 'not available', met: null, note: reason }],
+    targets: [
+      {
+        target: 'facade peak RSS under 150 MB during 20 concurrent 10 MB downloads',
+        measured: 'not available',
+        met: null,
+        note: reason,
+      },
+    ],
     notes: [`Not available: ${reason}`],
     data: { available: false, reason },
   };
 }
 
 function runtimeNote(runtime: string): string {
-  if (runtime.endsWith('dist/main.js')) return `the facade runs as \`npm run start:prod\` does (\`${runtime}\`, the build)`;
+  if (runtime.endsWith('dist/main.js'))
+    return `the facade runs as \`npm run start:prod\` does (\`${runtime}\`, the build)`;
   return `the facade runs as \`${runtime}\` (no build in that checkout; tsx alone adds ~45 MB: a loader thread with its own isolate)`;
 }
 
 export const pdf: Scenario = async ({ settings, log }) => {
-  const stack = await startStack({ sandbox: { invoices: 50, customers: 20, subscriptions: 20, largePdfBytes: PDF_BYTES } });
+  const stack = await startStack({
+    sandbox: { invoices: 50, customers: 20, subscriptions: 20, largePdfBytes: PDF_BYTES },
+  });
   const facade = createPool(stack.facadeOrigin, DOWNLOADS);
   const direct = createPool(stack.sandboxOrigin, DOWNLOADS);
   try {
@@ -98,11 +116,14 @@ export const pdf: Scenario = async ({ settings, log }) => {
       const sampler = sampleResidentMemory(stack.facade.pid);
       const f = await burst(facade, links, {}, true);
       sampledPeaks.push(sampler.stop());
-      if (f.failures.length > 0 || d.failures.length > 0) throw new Error(`PDF downloads failed: ${[...f.failures, ...d.failures].slice(0, 3).join(', ')}`);
+      if (f.failures.length > 0 || d.failures.length > 0)
+        throw new Error(`PDF downloads failed: ${[...f.failures, ...d.failures].slice(0, 3).join(', ')}`);
       if (round === 0) continue; // the first round warms up
       direct0.push(d);
       facade0.push(f);
-      log(`  round ${round}: direct ${ms(d.ms)}, facade ${ms(f.ms)}, facade RSS peak ${mb(sampledPeaks.at(-1) ?? Number.NaN)}`);
+      log(
+        `  round ${round}: direct ${ms(d.ms)}, facade ${ms(f.ms)}, facade RSS peak ${mb(sampledPeaks.at(-1) ?? Number.NaN)}`,
+      );
     }
     const rssAfter = residentMemory(stack.facade.pid);
     const sandboxRss = residentMemory(stack.sandbox.pid);
@@ -124,14 +145,41 @@ export const pdf: Scenario = async ({ settings, log }) => {
       available: true,
       tables: [
         {
-          columns: ['candidate', `wall time for ${DOWNLOADS} (median)`, 'PDFs/s', 'PDF MB/s', 'vs direct', 'bytes on the wire per PDF'],
+          columns: [
+            'candidate',
+            `wall time for ${DOWNLOADS} (median)`,
+            'PDFs/s',
+            'PDF MB/s',
+            'vs direct',
+            'bytes on the wire per PDF',
+          ],
           rows: [
-            ['direct from the sandbox (base64)', ms(directMs), fixed((DOWNLOADS / directMs) * 1000, 1), fixed(pdfMBps(directMs), 0), '1.00×', mb((direct0[0]?.bytes ?? 0) / DOWNLOADS)],
-            ['facade download route', ms(facadeMs), fixed((DOWNLOADS / facadeMs) * 1000, 1), fixed(pdfMBps(facadeMs), 0), times(ratio(directMs, facadeMs)), mb((facade0[0]?.bytes ?? 0) / DOWNLOADS)],
+            [
+              'direct from the sandbox (base64)',
+              ms(directMs),
+              fixed((DOWNLOADS / directMs) * 1000, 1),
+              fixed(pdfMBps(directMs), 0),
+              '1.00×',
+              mb((direct0[0]?.bytes ?? 0) / DOWNLOADS),
+            ],
+            [
+              'facade download route',
+              ms(facadeMs),
+              fixed((DOWNLOADS / facadeMs) * 1000, 1),
+              fixed(pdfMBps(facadeMs), 0),
+              times(ratio(directMs, facadeMs)),
+              mb((facade0[0]?.bytes ?? 0) / DOWNLOADS),
+            ],
           ],
         },
         {
-          columns: ['process', 'RSS idle, before the first download', 'peak RSS (VmHWM)', 'highest sampled RSS during a burst', 'added by the downloads'],
+          columns: [
+            'process',
+            'RSS idle, before the first download',
+            'peak RSS (VmHWM)',
+            'highest sampled RSS during a burst',
+            'added by the downloads',
+          ],
           rows: [
             ['facade', mb(idle), mb(peak), mb(Math.max(...sampledPeaks)), mb(added)],
             ['sandbox (for scale)', '—', mb(sandboxRss?.peakBytes ?? Number.NaN), '—', '—'],
@@ -143,16 +191,26 @@ export const pdf: Scenario = async ({ settings, log }) => {
           target: 'facade peak RSS under 150 MB during 20 concurrent 10 MB downloads',
           measured: mb(peak),
           met: peak < TARGET_RSS_BYTES,
-          note: `${runtimeNote(runtime)}; idle ${mb(idle)}, and the 20 downloads add ${mb(added)}: at most PDF_MAX_CONCURRENT (default 4) stream at once, ` +
+          note:
+            `${runtimeNote(runtime)}; idle ${mb(idle)}, and the 20 downloads add ${mb(added)}: at most PDF_MAX_CONCURRENT (default 4) stream at once, ` +
             `each holding at most ${mb(WHOLE_PDF_MAX_BYTES)} of PDF plus what is in flight, and the upstream is read no faster than the client takes the file`,
         },
       ],
       notes: [
         'Throughput "vs direct" is direct wall time / facade wall time (1.00× = as fast as fetching the base64 text straight from the sandbox).',
-        'Peak RSS (VmHWM) covers the facade process\'s whole life, start-up included: its first upstream call costs a transient ~36 MB ' +
+        "Peak RSS (VmHWM) covers the facade process's whole life, start-up included: its first upstream call costs a transient ~36 MB " +
           "(V8 optimising undici's llhttp WebAssembly), which can set the peak rather than the downloads; the highest sampled RSS during a burst is the downloads' own.",
       ],
-      data: { runtime, rssBeforeBytes: rssBefore?.currentBytes, peakRssBytes: peak, addedBytes: added, sampledPeaks, direct: direct0, facade: facade0, sandboxPeakRssBytes: sandboxRss?.peakBytes },
+      data: {
+        runtime,
+        rssBeforeBytes: rssBefore?.currentBytes,
+        peakRssBytes: peak,
+        addedBytes: added,
+        sampledPeaks,
+        direct: direct0,
+        facade: facade0,
+        sandboxPeakRssBytes: sandboxRss?.peakBytes,
+      },
     };
     return report;
   } finally {

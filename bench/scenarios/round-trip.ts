@@ -4,7 +4,7 @@
 import { serialRoundTrips } from '../admin.ts';
 import type { ScenarioReport } from '../report.ts';
 import type { Scenario } from '../scenario.ts';
-import { createPool, graphqlCall, graphqlData, restCall, send, type Answer } from '../stack.ts';
+import { type Answer, createPool, graphqlCall, graphqlData, restCall, send } from '../stack.ts';
 import { median, ms, ratio, times } from '../stats.ts';
 
 const LATENCY_MS = 50;
@@ -45,7 +45,8 @@ export const roundTrip: Scenario = async ({ settings, log, mainStack }) => {
     if (answer.status !== 200) throw new Error(`HTTP ${answer.status}: ${JSON.stringify(answer.json).slice(0, 200)}`);
   };
   const get = async (path: string) => ok(await send(rest, restCall(stack.token, path)));
-  const operation = async (first: number) => void graphqlData(await send(facade, graphqlCall(stack.token, QUERY, { first })));
+  const operation = async (first: number) =>
+    void graphqlData(await send(facade, graphqlCall(stack.token, QUERY, { first })));
   const candidates: RoundTripCandidate[] = [
     { name: 'customers alone (REST)', calls: 1, trips: 1, run: (first) => get(restPaths(first).customers) },
     { name: 'invoices alone (REST)', calls: 1, trips: 1, run: (first) => get(restPaths(first).invoices) },
@@ -58,9 +59,19 @@ export const roundTrip: Scenario = async ({ settings, log, mainStack }) => {
         for (const path of Object.values(restPaths(first))) await get(path);
       },
     },
-    { name: 'three REST calls in parallel', calls: 3, trips: 1, run: async (first) => void (await Promise.all(Object.values(restPaths(first)).map(get))) },
+    {
+      name: 'three REST calls in parallel',
+      calls: 3,
+      trips: 1,
+      run: async (first) => void (await Promise.all(Object.values(restPaths(first)).map(get))),
+    },
     { name: 'facade: one operation (first visit)', calls: null, trips: null, run: operation },
-    { name: 'facade: the same operation again within 30 s', calls: null, trips: null, run: () => operation(REPEAT_FIRST) },
+    {
+      name: 'facade: the same operation again within 30 s',
+      calls: null,
+      trips: null,
+      run: () => operation(REPEAT_FIRST),
+    },
   ];
   const cold = candidates[5];
   const repeat = candidates[6];
@@ -103,8 +114,11 @@ export const roundTrip: Scenario = async ({ settings, log, mainStack }) => {
   const repeatMedian = medians[6] ?? Number.NaN;
   const facadeRatio = ratio(facadeMedian, slowestSingle);
   const repeatRatio = ratio(repeatMedian, slowestSingle);
-  log(`  facade ${ms(facadeMedian)} (again: ${ms(repeatMedian)}) vs slowest single call ${ms(slowestSingle)}: ${times(facadeRatio)}`);
-  const trips = (c: RoundTripCandidate | undefined) => `${c?.calls ?? '?'} upstream calls in ${c?.trips ?? '?'} serial round trips`;
+  log(
+    `  facade ${ms(facadeMedian)} (again: ${ms(repeatMedian)}) vs slowest single call ${ms(slowestSingle)}: ${times(facadeRatio)}`,
+  );
+  const trips = (c: RoundTripCandidate | undefined) =>
+    `${c?.calls ?? '?'} upstream calls in ${c?.trips ?? '?'} serial round trips`;
   const upstream = trips(cold);
   const report: ScenarioReport = {
     id: 'round-trip',
@@ -117,7 +131,15 @@ export const roundTrip: Scenario = async ({ settings, log, mainStack }) => {
     available: true,
     tables: [
       {
-        columns: ['candidate', 'wall time (median)', 'min', 'max', 'vs slowest single call', 'upstream calls', 'serial round trips'],
+        columns: [
+          'candidate',
+          'wall time (median)',
+          'min',
+          'max',
+          'vs slowest single call',
+          'upstream calls',
+          'serial round trips',
+        ],
         rows: candidates.map((c, i) => [
           c.name,
           ms(medians[i] ?? Number.NaN),

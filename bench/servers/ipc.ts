@@ -22,7 +22,13 @@ export function announceReady(details: Record<string, unknown>, hooks: ChildHook
   process.on('message', (message: BenchRequest) => {
     if (message.type === 'stats') {
       const cpu = process.cpuUsage();
-      send({ type: 'stats', id: message.id, cpuUs: cpu.user + cpu.system, rssBytes: process.memoryUsage.rss(), monoUs: Number(process.hrtime.bigint() / 1000n) });
+      send({
+        type: 'stats',
+        id: message.id,
+        cpuUs: cpu.user + cpu.system,
+        rssBytes: process.memoryUsage.rss(),
+        monoUs: Number(process.hrtime.bigint() / 1000n),
+      });
     } else if (message.type === 'exit') {
       leave();
     }

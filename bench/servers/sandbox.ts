@@ -1,5 +1,5 @@
 // Child process: the embedded partner API sandbox with the options in BENCH_SANDBOX_OPTIONS (JSON).
-import { startSandbox, type SandboxOptions } from '../../src/sandbox/index.ts';
+import { type SandboxOptions, startSandbox } from '../../src/sandbox/index.ts';
 import { announceReady } from './ipc.ts';
 
 const options = JSON.parse(process.env['BENCH_SANDBOX_OPTIONS'] ?? '{}') as SandboxOptions;

@@ -1,15 +1,15 @@
 import { GraphQLClient } from 'graphql-request';
 import {
   CustomersPageDocument,
-  InvoicesPageDocument,
-  PartnerOverviewDocument,
-  SubscriptionsPageDocument,
   type CustomersPageQuery,
   type CustomersPageQueryVariables,
+  InvoicesPageDocument,
   type InvoicesPageQuery,
   type InvoicesPageQueryVariables,
+  PartnerOverviewDocument,
   type PartnerOverviewQuery,
   type PartnerOverviewQueryVariables,
+  SubscriptionsPageDocument,
   type SubscriptionsPageQuery,
   type SubscriptionsPageQueryVariables,
 } from './generated/graphql.js';
@@ -34,27 +34,45 @@ export function createPartnerGraphClient(endpoint: string, options: PartnerGraph
   });
   return {
     raw: client,
-    overview: (variables: PartnerOverviewQueryVariables = {}) => client.request<PartnerOverviewQuery, PartnerOverviewQueryVariables>(PartnerOverviewDocument, variables),
-    customers: (variables: CustomersPageQueryVariables = {}) => client.request<CustomersPageQuery, CustomersPageQueryVariables>(CustomersPageDocument, variables),
-    invoices: (variables: InvoicesPageQueryVariables = {}) => client.request<InvoicesPageQuery, InvoicesPageQueryVariables>(InvoicesPageDocument, variables),
+    overview: (variables: PartnerOverviewQueryVariables = {}) =>
+      client.request<PartnerOverviewQuery, PartnerOverviewQueryVariables>(PartnerOverviewDocument, variables),
+    customers: (variables: CustomersPageQueryVariables = {}) =>
+      client.request<CustomersPageQuery, CustomersPageQueryVariables>(CustomersPageDocument, variables),
+    invoices: (variables: InvoicesPageQueryVariables = {}) =>
+      client.request<InvoicesPageQuery, InvoicesPageQueryVariables>(InvoicesPageDocument, variables),
     subscriptions: (variables: SubscriptionsPageQueryVariables = {}) =>
       client.request<SubscriptionsPageQuery, SubscriptionsPageQueryVariables>(SubscriptionsPageDocument, variables),
     /** Every customer matching `filter`, page by page, `first` at a time. */
-    async *allCustomers(first = 100, filter?: string): AsyncGenerator<Page<CustomersPageQuery, 'customers'>['edges'][number]['node']> {
+    async *allCustomers(
+      first = 100,
+      filter?: string,
+    ): AsyncGenerator<Page<CustomersPageQuery, 'customers'>['edges'][number]['node']> {
       yield* walk(async (after) => {
-        const page = (await client.request(CustomersPageDocument, { first, after, ...(filter ? { filter } : {}) })).customers;
+        const page = (await client.request(CustomersPageDocument, { first, after, ...(filter ? { filter } : {}) }))
+          .customers;
         return page ? { nodes: page.edges.map((e) => e.node), pageInfo: page.pageInfo } : null;
       });
     },
     /** Every invoice, page by page, `first` at a time; each `pdfUrl` lives `pdfExpiresIn` seconds (server default when absent). */
-    async *allInvoices(first = 100, pdfExpiresIn?: number): AsyncGenerator<Page<InvoicesPageQuery, 'invoices'>['edges'][number]['node']> {
+    async *allInvoices(
+      first = 100,
+      pdfExpiresIn?: number,
+    ): AsyncGenerator<Page<InvoicesPageQuery, 'invoices'>['edges'][number]['node']> {
       yield* walk(async (after) => {
-        const page = (await client.request(InvoicesPageDocument, { first, after, ...(pdfExpiresIn === undefined ? {} : { pdfExpiresIn }) })).invoices;
+        const page = (
+          await client.request(InvoicesPageDocument, {
+            first,
+            after,
+            ...(pdfExpiresIn === undefined ? {} : { pdfExpiresIn }),
+          })
+        ).invoices;
         return page ? { nodes: page.edges.map((e) => e.node), pageInfo: page.pageInfo } : null;
       });
     },
     /** Every subscription, page by page, `first` at a time. */
-    async *allSubscriptions(first = 100): AsyncGenerator<Page<SubscriptionsPageQuery, 'subscriptions'>['edges'][number]['node']> {
+    async *allSubscriptions(
+      first = 100,
+    ): AsyncGenerator<Page<SubscriptionsPageQuery, 'subscriptions'>['edges'][number]['node']> {
       yield* walk(async (after) => {
         const page = (await client.request(SubscriptionsPageDocument, { first, after })).subscriptions;
         return page ? { nodes: page.edges.map((e) => e.node), pageInfo: page.pageInfo } : null;
@@ -66,7 +84,9 @@ export function createPartnerGraphClient(endpoint: string, options: PartnerGraph
 export type PartnerGraphClient = ReturnType<typeof createPartnerGraphClient>;
 
 async function* walk<T>(
-  fetchPage: (after: string | null) => Promise<{ nodes: T[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } | null>,
+  fetchPage: (
+    after: string | null,
+  ) => Promise<{ nodes: T[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } | null>,
 ): AsyncGenerator<T> {
   let after: string | null = null;
   for (;;) {

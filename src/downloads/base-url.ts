@@ -7,7 +7,8 @@ export interface BaseUrlSettings {
 /** Reads one request header (any case), undefined when absent. */
 export type HeaderLookup = (name: string) => string | null | undefined;
 
-const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
+const HOST =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
 /** Path segments of unreserved characters, no `.` or `..`. */
 const PREFIX = /^(?:\/(?!\.{1,2}(?:\/|$))[A-Za-z0-9._~-]+)+$/;
 
@@ -16,7 +17,11 @@ const PREFIX = /^(?:\/(?!\.{1,2}(?:\/|$))[A-Za-z0-9._~-]+)+$/;
  * request's own scheme and Host; X-Forwarded-Proto/-Host/-Prefix count only with TRUST_PROXY,
  * since anyone can send them. Null when the request names no usable host.
  */
-export function publicBaseUrl(settings: BaseUrlSettings, ownProtocol: 'http' | 'https', header: HeaderLookup): string | null {
+export function publicBaseUrl(
+  settings: BaseUrlSettings,
+  ownProtocol: 'http' | 'https',
+  header: HeaderLookup,
+): string | null {
   if (settings.publicBaseUrl) return settings.publicBaseUrl;
   const forwarded = (name: string) => (settings.trustProxy ? firstValue(header(name)) : undefined);
   const protoHeader = forwarded('x-forwarded-proto')?.toLowerCase();

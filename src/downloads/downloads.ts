@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DownloadSettings } from '../config.ts';
 import type { UpstreamHttp } from '../partner/http.ts';
-import { createMemoryTicketStore } from './memory-store.ts';
-import { mintInvoicePdfLink, type PdfLinkRequest } from './links.ts';
-import { createDownloadRoute } from './route.ts';
 import { createSemaphore } from '../partner/resilience/semaphore.ts';
+import { mintInvoicePdfLink, type PdfLinkRequest } from './links.ts';
+import { createMemoryTicketStore } from './memory-store.ts';
+import { createDownloadRoute } from './route.ts';
 import type { TicketStore } from './tickets.ts';
 
 /** Invoice PDF links: minting (from the schema) and serving (the route), over one ticket store. */
@@ -63,7 +63,9 @@ function chooseStore(options: DownloadsOptions, now: () => number): TicketStore 
       prefix: settings.redisKeyPrefix,
       key: deriveTicketKey(options.secret),
       now,
-      ...(options.logger ? { onError: (message: string) => options.logger?.warn({ component: 'download-tickets' }, message) } : {}),
+      ...(options.logger
+        ? { onError: (message: string) => options.logger?.warn({ component: 'download-tickets' }, message) }
+        : {}),
     }),
   );
   store.catch(() => undefined); // a failure is reported by the first call that awaits the store

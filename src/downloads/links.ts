@@ -17,12 +17,24 @@ export interface PdfLinkRequest {
  * Stores a ticket and returns its link. No upstream call: the PDF is fetched when the link is
  * followed. A link never outlives the token it stands for (the JWT `exp`, when readable).
  */
-export async function mintInvoicePdfLink(store: TicketStore, now: () => number, request: PdfLinkRequest): Promise<string> {
+export async function mintInvoicePdfLink(
+  store: TicketStore,
+  now: () => number,
+  request: PdfLinkRequest,
+): Promise<string> {
   const at = now();
   const tokenExpiry = jwtExpiry(request.token);
-  const expiresAt = Math.min(at + request.lifetimeSeconds * 1000, tokenExpiry !== null && tokenExpiry > at ? tokenExpiry : Number.POSITIVE_INFINITY);
+  const expiresAt = Math.min(
+    at + request.lifetimeSeconds * 1000,
+    tokenExpiry !== null && tokenExpiry > at ? tokenExpiry : Number.POSITIVE_INFINITY,
+  );
   const id = newTicketId();
-  await store.put(id, { token: request.token, invoiceId: request.invoiceId, invoiceNumber: request.invoiceNumber, expiresAt });
+  await store.put(id, {
+    token: request.token,
+    invoiceId: request.invoiceId,
+    invoiceNumber: request.invoiceNumber,
+    expiresAt,
+  });
   return `${request.baseUrl}${DOWNLOAD_PATH}${id}.pdf`;
 }
 

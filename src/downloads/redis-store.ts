@@ -83,7 +83,12 @@ function seal(key: Buffer, keyName: string, ticket: PdfTicket): string {
   const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(Buffer.from(keyName));
   const plain = JSON.stringify({ t: ticket.token, i: ticket.invoiceId, n: ticket.invoiceNumber, e: ticket.expiresAt });
   const sealed = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-  return [VERSION, iv.toString('base64url'), sealed.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+  return [
+    VERSION,
+    iv.toString('base64url'),
+    sealed.toString('base64url'),
+    cipher.getAuthTag().toString('base64url'),
+  ].join('.');
 }
 
 /** Null for anything not sealed by this key under this name: tampered, foreign or another version. */
@@ -91,7 +96,9 @@ function open(key: Buffer, keyName: string, value: string): PdfTicket | null {
   const [version, iv, sealed, tag] = value.split('.');
   if (version !== VERSION || !iv || !sealed || !tag) return null;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: 16 }).setAAD(Buffer.from(keyName));
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: 16 }).setAAD(
+      Buffer.from(keyName),
+    );
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     const plain = Buffer.concat([decipher.update(Buffer.from(sealed, 'base64url')), decipher.final()]).toString('utf8');
     return ticketFrom(JSON.parse(plain));

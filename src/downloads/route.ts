@@ -1,14 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { responseDeadline } from '../http/response-deadline.ts';
+import { requestIdFrom } from '../logging/request-id.ts';
 import type { Caller } from '../partner/caller.ts';
 import { readCredentials } from '../partner/credentials.ts';
 import { PartnerError } from '../partner/errors.ts';
-import { requestIdFrom } from '../logging/request-id.ts';
 import type { UpstreamHttp } from '../partner/http.ts';
-import { isInvoiceId, openInvoicePdf, type InvoicePdf } from '../partner/invoice-files.ts';
+import { type InvoicePdf, isInvoiceId, openInvoicePdf } from '../partner/invoice-files.ts';
+import { type Semaphore, SemaphoreFullError } from '../partner/resilience/semaphore.ts';
 import { DOWNLOAD_PATH } from './links.ts';
-import { SemaphoreFullError, type Semaphore } from '../partner/resilience/semaphore.ts';
-import { responseDeadline } from '../http/response-deadline.ts';
-import { TICKET_ID, ticketLabel, type TicketStore } from './tickets.ts';
+import { TICKET_ID, type TicketStore, ticketLabel } from './tickets.ts';
 
 export interface DownloadRouteDeps {
   store: TicketStore;
@@ -64,16 +64,27 @@ interface Exchange {
 }
 
 /** Every answer of this route: a capability URL must not leak through caches or Referer. */
-const PRIVATE_HEADERS = { 'cache-control': 'private, no-store', 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff' };
+const PRIVATE_HEADERS = {
+  'cache-control': 'private, no-store',
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+};
 
 /**
  * `GET|HEAD /downloads/invoices/{ticket}.pdf` (a link from `Invoice.pdfUrl`, no header needed) and
  * `GET|HEAD /downloads/invoices/{invoiceId}.pdf` with `Authorization: Bearer`. `path` is the
  * already normalised pathname; anything else under /downloads is 404 before any lookup.
  */
-export function createDownloadRoute(deps: DownloadRouteDeps): (req: IncomingMessage, res: ServerResponse, path: string) => void {
+export function createDownloadRoute(
+  deps: DownloadRouteDeps,
+): (req: IncomingMessage, res: ServerResponse, path: string) => void {
   return (req, res, path) => {
-    const exchange: Exchange = { req, res, requestId: requestIdFrom(headerOf(req, 'x-request-id')), line: { target: 'invalid' } };
+    const exchange: Exchange = {
+      req,
+      res,
+      requestId: requestIdFrom(headerOf(req, 'x-request-id')),
+      line: { target: 'invalid' },
+    };
     const started = performance.now();
     res.setHeader('x-request-id', exchange.requestId);
     res.once('close', () => logExchange(deps, exchange, Math.round(performance.now() - started)));
@@ -88,7 +99,14 @@ export function createDownloadRoute(deps: DownloadRouteDeps): (req: IncomingMess
 function logExchange(deps: DownloadRouteDeps, { req, res, requestId, line }: Exchange, durationMs: number): void {
   const status = res.headersSent ? res.statusCode : 499; // 499: the client left before an answer
   const aborted = res.headersSent && !res.writableFinished;
-  const entry: DownloadLogLine = { requestId, method: req.method ?? '', ...line, status, durationMs, ...(aborted ? { aborted } : {}) };
+  const entry: DownloadLogLine = {
+    requestId,
+    method: req.method ?? '',
+    ...line,
+    status,
+    durationMs,
+    ...(aborted ? { aborted } : {}),
+  };
   if (status >= 500 || (aborted && line.code)) deps.log?.warn(entry, 'invoice pdf download');
   else deps.log?.info(entry, 'invoice pdf download');
 }
@@ -105,12 +123,18 @@ async function serve(deps: DownloadRouteDeps, exchange: Exchange, path: string):
   const { req, res } = exchange;
   const target = downloadTarget(path);
   if (!target) return sendError(exchange, 404, 'NOT_FOUND', 'No such download.');
-  exchange.line = target.kind === 'ticket' ? { target: 'ticket', ticketPrefix: ticketLabel(target.ticket) } : { target: 'invoice', invoiceId: target.invoiceId };
+  exchange.line =
+    target.kind === 'ticket'
+      ? { target: 'ticket', ticketPrefix: ticketLabel(target.ticket) }
+      : { target: 'invoice', invoiceId: target.invoiceId };
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     return sendError(exchange, 405, 'METHOD_NOT_ALLOWED', 'Use GET or HEAD.', { allow: 'GET, HEAD' });
   }
   const { signal } = responseDeadline(res, deps.maxDownloadMs);
-  const download = target.kind === 'ticket' ? await fromTicket(deps, exchange, target.ticket, signal) : fromAuthorization(deps, exchange, target.invoiceId, signal);
+  const download =
+    target.kind === 'ticket'
+      ? await fromTicket(deps, exchange, target.ticket, signal)
+      : fromAuthorization(deps, exchange, target.invoiceId, signal);
   if (!download) return;
   exchange.line.invoiceId = download.invoiceId;
 
@@ -118,7 +142,8 @@ async function serve(deps: DownloadRouteDeps, exchange: Exchange, path: string):
   try {
     release = await deps.transfers.acquire(signal);
   } catch (error) {
-    if (error instanceof SemaphoreFullError) return sendError(exchange, 503, 'BUSY', 'Too many downloads at once; retry shortly.', { 'retry-after': '1' });
+    if (error instanceof SemaphoreFullError)
+      return sendError(exchange, 503, 'BUSY', 'Too many downloads at once; retry shortly.', { 'retry-after': '1' });
     return; // the client went away while waiting
   }
   try {
@@ -136,16 +161,24 @@ async function serve(deps: DownloadRouteDeps, exchange: Exchange, path: string):
   }
 }
 
-async function fromTicket(deps: DownloadRouteDeps, exchange: Exchange, ticket: string, signal: AbortSignal): Promise<Download | null> {
+async function fromTicket(
+  deps: DownloadRouteDeps,
+  exchange: Exchange,
+  ticket: string,
+  signal: AbortSignal,
+): Promise<Download | null> {
   let found: Awaited<ReturnType<TicketStore['get']>>;
   try {
     found = await deps.store.get(ticket);
   } catch {
-    sendError(exchange, 503, 'TICKETS_UNAVAILABLE', 'Downloads are unavailable right now; retry shortly.', { 'retry-after': '5' });
+    sendError(exchange, 503, 'TICKETS_UNAVAILABLE', 'Downloads are unavailable right now; retry shortly.', {
+      'retry-after': '5',
+    });
     return null;
   }
   if (found.state !== 'valid') {
-    if (found.state === 'expired') sendError(exchange, 410, 'LINK_EXPIRED', 'This download link has expired; ask for a new one.');
+    if (found.state === 'expired')
+      sendError(exchange, 410, 'LINK_EXPIRED', 'This download link has expired; ask for a new one.');
     else sendError(exchange, 404, 'NOT_FOUND', 'This download link is not valid.');
     return null;
   }
@@ -153,7 +186,12 @@ async function fromTicket(deps: DownloadRouteDeps, exchange: Exchange, ticket: s
   return { caller: { token, headers: upstreamHeaders(deps, exchange), signal }, invoiceId, fileName: invoiceNumber };
 }
 
-function fromAuthorization(deps: DownloadRouteDeps, exchange: Exchange, invoiceId: string, signal: AbortSignal): Download | null {
+function fromAuthorization(
+  deps: DownloadRouteDeps,
+  exchange: Exchange,
+  invoiceId: string,
+  signal: AbortSignal,
+): Download | null {
   const { req } = exchange;
   const values: string[] = [];
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
@@ -161,11 +199,18 @@ function fromAuthorization(deps: DownloadRouteDeps, exchange: Exchange, invoiceI
   }
   const credentials = readCredentials(values);
   if (!credentials.ok) {
-    const hint = values.length === 0 ? 'Follow a link from Invoice.pdfUrl, or send `Authorization: Bearer <token>`.' : credentials.problem;
+    const hint =
+      values.length === 0
+        ? 'Follow a link from Invoice.pdfUrl, or send `Authorization: Bearer <token>`.'
+        : credentials.problem;
     sendError(exchange, 401, 'UNAUTHENTICATED', hint, { 'www-authenticate': 'Bearer' });
     return null;
   }
-  return { caller: { token: credentials.token, headers: upstreamHeaders(deps, exchange), signal }, invoiceId, fileName: invoiceId };
+  return {
+    caller: { token: credentials.token, headers: upstreamHeaders(deps, exchange), signal },
+    invoiceId,
+    fileName: invoiceId,
+  };
 }
 
 /**
@@ -262,13 +307,17 @@ function sendUpstreamError(exchange: Exchange, error: PartnerError): void {
   }
   switch (error.code) {
     case 'UNAUTHENTICATED':
-      return sendError(exchange, 401, error.code, 'The partner API refused the credentials for this invoice.', { 'www-authenticate': 'Bearer' });
+      return sendError(exchange, 401, error.code, 'The partner API refused the credentials for this invoice.', {
+        'www-authenticate': 'Bearer',
+      });
     case 'FORBIDDEN':
       return sendError(exchange, 403, error.code, 'The partner API refused access to this invoice.');
     case 'NOT_FOUND':
       return sendError(exchange, 404, error.code, 'The partner API has no such invoice.');
     case 'RATE_LIMITED':
-      return sendError(exchange, 429, error.code, 'The partner API is rate limiting; retry later.', { 'retry-after': String(error.retryAfter ?? 1) });
+      return sendError(exchange, 429, error.code, 'The partner API is rate limiting; retry later.', {
+        'retry-after': String(error.retryAfter ?? 1),
+      });
     case 'UPSTREAM_TIMEOUT':
       return sendError(exchange, 504, error.code, 'The partner API did not answer in time.');
     default:
@@ -276,11 +325,22 @@ function sendUpstreamError(exchange: Exchange, error: PartnerError): void {
   }
 }
 
-function sendError({ res, line }: Exchange, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+function sendError(
+  { res, line }: Exchange,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   line.code = code;
   if (res.destroyed) return;
   const text = JSON.stringify({ message, code });
-  res.writeHead(status, { ...headers, ...PRIVATE_HEADERS, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)) });
+  res.writeHead(status, {
+    ...headers,
+    ...PRIVATE_HEADERS,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(text)),
+  });
   res.end(text);
 }
 

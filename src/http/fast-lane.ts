@@ -1,5 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BREAK, Kind, getOperationAST, visit, type DirectiveNode, type DocumentNode, type ExecutionResult, type FieldNode } from 'graphql';
+import {
+  BREAK,
+  type DirectiveNode,
+  type DocumentNode,
+  type ExecutionResult,
+  type FieldNode,
+  getOperationAST,
+  Kind,
+  visit,
+} from 'graphql';
 import { createLRUCache, processRegularResult, type YogaServerInstance } from 'graphql-yoga';
 import type { Context } from '../context.ts';
 import { maskError } from '../schema/errors.ts';
@@ -86,7 +95,8 @@ export function createFastLane(options: FastLaneOptions) {
 
   return async function runInLane(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<boolean> {
     const mediaType = jsonMediaType(req.headers.accept);
-    if (!mediaType || req.headers.origin !== undefined || options.persistedOperationsRequired || !isLaneParams(body)) return false;
+    if (!mediaType || req.headers.origin !== undefined || options.persistedOperationsRequired || !isLaneParams(body))
+      return false;
     // One signal for the request: aborted when the client leaves or the operation's deadline passes.
     const { signal } = responseDeadline(res, options.deadlineMs);
     const request = new yoga.fetchAPI.Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/graphql'}`, {
@@ -94,7 +104,14 @@ export function createFastLane(options: FastLaneOptions) {
       headers: req.headers as Record<string, string>,
       signal,
     });
-    const context: Record<string, unknown> = { req, res, request, params: body, operationSignal: signal, waitUntil: ignoreRejection };
+    const context: Record<string, unknown> = {
+      req,
+      res,
+      request,
+      params: body,
+      operationSignal: signal,
+      waitUntil: ignoreRejection,
+    };
     observers.began(request);
     // Charged before parsing, as Yoga does: a caller over the limit costs no parse or validation.
     let result = await refusal(request, req);
@@ -118,14 +135,23 @@ export function createFastLane(options: FastLaneOptions) {
     }
   }
 
-  async function execute(document: DocumentNode, params: LaneParams, request: Request, context: Record<string, unknown>): Promise<ExecutionResult> {
+  async function execute(
+    document: DocumentNode,
+    params: LaneParams,
+    request: Request,
+    context: Record<string, unknown>,
+  ): Promise<ExecutionResult> {
     observers.started(request, context, params.operationName ?? null);
     const result = await run(document, params, context);
     observers.executed(context, result);
     return result;
   }
 
-  async function run(document: DocumentNode, params: LaneParams, context: Record<string, unknown>): Promise<ExecutionResult> {
+  async function run(
+    document: DocumentNode,
+    params: LaneParams,
+    context: Record<string, unknown>,
+  ): Promise<ExecutionResult> {
     try {
       const enveloped = yoga.getEnveloped(context);
       const contextValue = await enveloped.contextFactory();
@@ -141,7 +167,12 @@ export function createFastLane(options: FastLaneOptions) {
     }
   }
 
-  async function send(res: ServerResponse, request: Request, result: ExecutionResult, mediaType: string): Promise<void> {
+  async function send(
+    res: ServerResponse,
+    request: Request,
+    result: ExecutionResult,
+    mediaType: string,
+  ): Promise<void> {
     const response = processRegularResult(result, yoga.fetchAPI, mediaType);
     const headers: Record<string, string> = {};
     response.headers.forEach((value, name) => {
@@ -220,6 +251,6 @@ function mentions(document: DocumentNode, kind: Kind.FIELD | Kind.DIRECTIVE, nam
   return found;
 }
 
-function ignoreRejection(promise: Promise<unknown> | void): void {
+function ignoreRejection(promise: Promise<unknown> | undefined): void {
   if (promise) promise.catch(() => undefined);
 }

@@ -33,7 +33,8 @@ export function createGraphQLRoute(yoga: NodeHandler, limits: RequestLimits, lan
       if (problem) return sendGraphQLError(res, 400, 'BAD_USER_INPUT', problem);
       return forward(yoga, req, res, undefined);
     }
-    if (method !== 'POST') return sendGraphQLError(res, 405, 'BAD_USER_INPUT', 'Use GET or POST.', { allow: 'GET, POST' });
+    if (method !== 'POST')
+      return sendGraphQLError(res, 405, 'BAD_USER_INPUT', 'Use GET or POST.', { allow: 'GET, POST' });
     if (!isJsonContentType(req.headers['content-type'])) {
       return sendGraphQLError(res, 415, 'BAD_USER_INPUT', 'Send GraphQL POSTs as Content-Type: application/json.');
     }
@@ -57,8 +58,17 @@ export function createGraphQLRoute(yoga: NodeHandler, limits: RequestLimits, lan
  * useParsedBody plugin), so the JSON is parsed once, here, where its size was bounded. Yoga aborts
  * the request's signal only when the client leaves before the answer is written.
  */
-async function forward(yoga: NodeHandler, req: IncomingMessage, res: ServerResponse, parsedBody: unknown): Promise<void> {
-  const listener = yoga.requestListener as (req: IncomingMessage, res: ServerResponse, context: { parsedBody?: unknown }) => unknown;
+async function forward(
+  yoga: NodeHandler,
+  req: IncomingMessage,
+  res: ServerResponse,
+  parsedBody: unknown,
+): Promise<void> {
+  const listener = yoga.requestListener as (
+    req: IncomingMessage,
+    res: ServerResponse,
+    context: { parsedBody?: unknown },
+  ) => unknown;
   await listener(req, res, parsedBody === undefined ? {} : { parsedBody });
 }
 
@@ -79,20 +89,23 @@ function checkBody(body: Buffer, limits: RequestLimits): { problem: string } | {
     return { problem: `A batch holds 1 to ${limits.maxBatch} operations.` };
   }
   for (const operation of operations) {
-    if (typeof operation !== 'object' || operation === null) return { problem: 'Each operation must be a JSON object.' };
+    if (typeof operation !== 'object' || operation === null)
+      return { problem: 'Each operation must be a JSON object.' };
     const { query, variables } = operation as { query?: unknown; variables?: unknown };
-    if (query !== undefined && query !== null && typeof query !== 'string') return { problem: 'The "query" must be a string.' };
+    if (query !== undefined && query !== null && typeof query !== 'string')
+      return { problem: 'The "query" must be a string.' };
     // The whole body bounds the variables' size: only a body over the limit needs them measured.
-    const variablesBytes = variables == null || body.length <= limits.maxVariablesBytes ? 0 : Buffer.byteLength(JSON.stringify(variables));
+    const variablesBytes =
+      variables == null || body.length <= limits.maxVariablesBytes ? 0 : Buffer.byteLength(JSON.stringify(variables));
     const problem = checkOperation(query ?? null, variablesBytes, limits);
     if (problem) return { problem };
   }
   return { params: parsed };
 }
 
-
 function checkOperation(query: string | null, variablesBytes: number, limits: RequestLimits): string | null {
-  if (query !== null && query.length > limits.maxQueryLength) return `The query is over ${limits.maxQueryLength} characters.`;
+  if (query !== null && query.length > limits.maxQueryLength)
+    return `The query is over ${limits.maxQueryLength} characters.`;
   if (variablesBytes > limits.maxVariablesBytes) {
     return `The variables are over ${limits.maxVariablesBytes} bytes.`;
   }

@@ -46,11 +46,18 @@ function persistedOperations(allowArbitrary: boolean): Plugin {
     getPersistedOperation: (id) => manifest[id] ?? manifest[`sha256:${id}`] ?? null,
     customErrors: {
       persistedQueryOnly: {
-        message: 'Only persisted operations are accepted here: send extensions.persistedQuery.sha256Hash from the manifest.',
+        message:
+          'Only persisted operations are accepted here: send extensions.persistedQuery.sha256Hash from the manifest.',
         extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } },
       },
-      notFound: { message: 'No persisted operation has that hash.', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } } },
-      keyNotFound: { message: 'Send a query, or a persisted operation hash.', extensions: { code: 'PERSISTED_QUERY_ID_REQUIRED', http: { status: 400 } } },
+      notFound: {
+        message: 'No persisted operation has that hash.',
+        extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } },
+      },
+      keyNotFound: {
+        message: 'Send a query, or a persisted operation hash.',
+        extensions: { code: 'PERSISTED_QUERY_ID_REQUIRED', http: { status: 400 } },
+      },
     },
   }) as Plugin;
 }
@@ -65,7 +72,12 @@ export function corsOptions(origins: readonly string[]) {
         origins.includes(origin) ||
         (origins.includes('localhost') && /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(origin)));
     return allowed
-      ? { origin, credentials: false, allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'x-graphql-yoga-csrf'], methods: ['GET', 'POST'] }
+      ? {
+          origin,
+          credentials: false,
+          allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'x-graphql-yoga-csrf'],
+          methods: ['GET', 'POST'],
+        }
       : false;
   };
 }

@@ -1,4 +1,4 @@
-import { takeFromBucket, type BucketShape, type BucketState, type RateLimitStore } from './token-bucket.ts';
+import { type BucketShape, type BucketState, type RateLimitStore, takeFromBucket } from './token-bucket.ts';
 
 export interface MemoryRateLimitStoreOptions {
   shape: BucketShape;

@@ -58,7 +58,9 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const shape: BucketShape = { ratePerMs: settings.perMinute / 60_000, capacity: settings.burst };
   const now = options.now ?? (() => performance.now());
   const memory = createMemoryRateLimitStore({ shape, now });
-  const shared = options.store ?? (settings.redisUrl ? redisStore(settings.redisUrl, settings.redisKeyPrefix, shape, options.warn) : null);
+  const shared =
+    options.store ??
+    (settings.redisUrl ? redisStore(settings.redisUrl, settings.redisKeyPrefix, shape, options.warn) : null);
   let fallbackUntil = -Infinity;
 
   async function take(key: string, cost: number): Promise<RateDecision> {
@@ -69,7 +71,9 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     } catch (error) {
       fallbackUntil = now() + FALLBACK_MS;
       options.onStoreError?.();
-      options.warn?.(`Rate limits: the shared store failed (${error instanceof Error ? error.message : 'unknown error'}); this process limits on its own for ${FALLBACK_MS / 1000} s.`);
+      options.warn?.(
+        `Rate limits: the shared store failed (${error instanceof Error ? error.message : 'unknown error'}); this process limits on its own for ${FALLBACK_MS / 1000} s.`,
+      );
       return memory.take(key, units);
     }
   }
@@ -121,7 +125,12 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
 }
 
 /** The Redis client library is loaded only by a process configured to use it. */
-function redisStore(url: string, prefix: string, shape: BucketShape, warn: ((message: string) => void) | undefined): RateLimitStore {
+function redisStore(
+  url: string,
+  prefix: string,
+  shape: BucketShape,
+  warn: ((message: string) => void) | undefined,
+): RateLimitStore {
   const store = import('./redis-store.ts').then(({ createRedisRateLimitStore }) =>
     createRedisRateLimitStore({ url, prefix, shape, ...(warn ? { onError: warn } : {}) }),
   );
@@ -137,6 +146,12 @@ function rateLimitedError(retryAfterMs: number, settings: RateLimitSettings): Gr
   const retryAfter = Math.max(1, Math.ceil(retryAfterMs / 1000));
   return new GraphQLError(
     `Too many requests: this token may send ${settings.perMinute} operations a minute, ${settings.burst} at once. Retry after ${retryAfter} s.`,
-    { extensions: { code: 'RATE_LIMITED', retryAfter, http: { status: 429, headers: { 'Retry-After': String(retryAfter) } } } },
+    {
+      extensions: {
+        code: 'RATE_LIMITED',
+        retryAfter,
+        http: { status: 429, headers: { 'Retry-After': String(retryAfter) } },
+      },
+    },
   );
 }

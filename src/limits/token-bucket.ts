@@ -26,15 +26,26 @@ export interface BucketState {
 }
 
 /** The refill-then-take step shared by the memory store and (in Lua) the Redis store. */
-export function takeFromBucket(shape: BucketShape, state: BucketState | undefined, cost: number, now: number): { state: BucketState; decision: RateDecision } {
-  const refilled = state ? Math.min(shape.capacity, state.tokens + Math.max(0, now - state.at) * shape.ratePerMs) : shape.capacity;
+export function takeFromBucket(
+  shape: BucketShape,
+  state: BucketState | undefined,
+  cost: number,
+  now: number,
+): { state: BucketState; decision: RateDecision } {
+  const refilled = state
+    ? Math.min(shape.capacity, state.tokens + Math.max(0, now - state.at) * shape.ratePerMs)
+    : shape.capacity;
   if (refilled >= cost) {
     const tokens = refilled - cost;
     return { state: { tokens, at: now }, decision: { allowed: true, remaining: Math.floor(tokens), retryAfterMs: 0 } };
   }
   return {
     state: { tokens: refilled, at: now },
-    decision: { allowed: false, remaining: Math.floor(refilled), retryAfterMs: Math.ceil((cost - refilled) / shape.ratePerMs) },
+    decision: {
+      allowed: false,
+      remaining: Math.floor(refilled),
+      retryAfterMs: Math.ceil((cost - refilled) / shape.ratePerMs),
+    },
   };
 }
 

@@ -1,4 +1,4 @@
-import { pino, type DestinationStream, type LevelWithSilent, type Logger } from 'pino';
+import { type DestinationStream, type LevelWithSilent, type Logger, pino } from 'pino';
 import { redactSecrets } from './redact.ts';
 
 export type { Logger } from 'pino';
@@ -34,7 +34,9 @@ function redactingChildBindings(logger: Logger): Logger {
   logger.child = function redactedChild(this: Logger, bindings, childOptions) {
     // A child's own log formatter would replace the root's: it runs first, then the redaction.
     const own = childOptions?.formatters?.log;
-    const options = own ? { ...childOptions, formatters: { ...childOptions.formatters, log: (line: object) => redactSecrets(own(line)) } } : childOptions;
+    const options = own
+      ? { ...childOptions, formatters: { ...childOptions.formatters, log: (line: object) => redactSecrets(own(line)) } }
+      : childOptions;
     return child.call(this, redactSecrets(bindings), options);
   } as Logger['child'];
   return logger;

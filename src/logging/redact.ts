@@ -1,5 +1,14 @@
 /** Keys whose values never reach a log line, at any depth up to MAX_DEPTH, compared case-insensitively. */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(['authorization', 'cookie', 'set-cookie', 'token', 'accesstoken', 'ticket', 'password', 'secret']);
+export const SECRET_KEYS: ReadonlySet<string> = new Set([
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'token',
+  'accesstoken',
+  'ticket',
+  'password',
+  'secret',
+]);
 
 export const CENSOR = '[redacted]';
 
@@ -40,7 +49,9 @@ function redactArray(items: unknown[], depth: number): unknown[] {
   let copy: unknown[] | undefined;
   items.forEach((item, i) => {
     const replaced = redactSecrets(item, depth - 1);
-    if (replaced !== item) (copy ??= [...items])[i] = replaced;
+    if (replaced === item) return;
+    copy ??= [...items];
+    copy[i] = replaced;
   });
   return copy ?? items;
 }

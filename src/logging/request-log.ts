@@ -1,4 +1,4 @@
-import { getOperationAST, type ExecutionResult, type GraphQLError } from 'graphql';
+import { type ExecutionResult, type GraphQLError, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { requestIdFrom } from './request-id.ts';
@@ -34,7 +34,13 @@ export function createRequestLog(logger: Logger, now: () => number = () => perfo
   const factsOf = (request: Request): RequestFacts => {
     let facts = seen.get(request);
     if (!facts) {
-      facts = { id: requestIdFrom(request.headers.get(REQUEST_ID_HEADER)), startedAt: now(), executed: [], requested: [], codes: [] };
+      facts = {
+        id: requestIdFrom(request.headers.get(REQUEST_ID_HEADER)),
+        startedAt: now(),
+        executed: [],
+        requested: [],
+        codes: [],
+      };
       seen.set(request, facts);
     }
     return facts;
@@ -45,7 +51,9 @@ export function createRequestLog(logger: Logger, now: () => number = () => perfo
   };
   const processed = (request: Request, result: ResultOrResults) => {
     const results = Symbol.asyncIterator in result ? [] : Array.isArray(result) ? result : [result];
-    const codes = results.flatMap((r) => (r.errors ?? []).map((e: GraphQLError) => String(e.extensions?.['code'] ?? 'UNKNOWN')));
+    const codes = results.flatMap((r) =>
+      (r.errors ?? []).map((e: GraphQLError) => String(e.extensions?.['code'] ?? 'UNKNOWN')),
+    );
     factsOf(request).codes.push(...codes);
   };
   const answered = (request: Request, status: number): string => {
@@ -58,7 +66,8 @@ export function createRequestLog(logger: Logger, now: () => number = () => perfo
       codes: [...new Set(facts.codes)],
     };
     if (facts.codes.includes('INTERNAL_SERVER_ERROR') || status >= 500) logger.error(line, 'graphql request');
-    else if (facts.codes.some((code) => code.startsWith('UPSTREAM_') || code === 'RATE_LIMITED')) logger.warn(line, 'graphql request');
+    else if (facts.codes.some((code) => code.startsWith('UPSTREAM_') || code === 'RATE_LIMITED'))
+      logger.warn(line, 'graphql request');
     else logger.info(line, 'graphql request');
     return facts.id;
   };
@@ -86,5 +95,12 @@ export function createRequestLog(logger: Logger, now: () => number = () => perfo
       }
     },
   };
-  return { plugin, requestIdOf: (request) => factsOf(request).id, began: (request) => void factsOf(request), requested, processed, answered };
+  return {
+    plugin,
+    requestIdOf: (request) => factsOf(request).id,
+    began: (request) => void factsOf(request),
+    requested,
+    processed,
+    answered,
+  };
 }

@@ -1,6 +1,6 @@
-import { getOperationAST, type ExecutionResult, type GraphQLError } from 'graphql';
+import { type ExecutionResult, type GraphQLError, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { BreakerState } from '../partner/resilience/circuit-breaker.ts';
 import type { ResilienceEvents } from '../partner/resilience/resilient-http.ts';
 
@@ -46,22 +46,103 @@ export function createMetrics(): Metrics {
   collectDefaultMetrics({ register: registry, prefix: PREFIX });
   const make = { registers: [registry] };
 
-  const httpRequests = new Counter({ ...make, name: `${PREFIX}http_requests_total`, help: 'HTTP requests by route and status code', labelNames: ['route', 'status'] });
-  const httpDuration = new Histogram({ ...make, name: `${PREFIX}http_request_duration_seconds`, help: 'HTTP request duration by route', labelNames: ['route'], buckets: DURATION_BUCKETS });
-  const httpInFlight = new Gauge({ ...make, name: `${PREFIX}http_requests_in_flight`, help: 'HTTP requests being served' });
-  const operations = new Counter({ ...make, name: `${PREFIX}graphql_operations_total`, help: 'GraphQL operations by operation name and outcome (success, partial, error)', labelNames: ['operation', 'outcome'] });
-  const operationDuration = new Histogram({ ...make, name: `${PREFIX}graphql_operation_duration_seconds`, help: 'GraphQL operation duration, parse to result, by operation name and outcome', labelNames: ['operation', 'outcome'], buckets: DURATION_BUCKETS });
-  const graphqlErrors = new Counter({ ...make, name: `${PREFIX}graphql_errors_total`, help: 'Errors in GraphQL results by extensions.code', labelNames: ['code'] });
-  const upstreamCalls = new Counter({ ...make, name: `${PREFIX}upstream_calls_total`, help: 'Logical partner API calls (all attempts of one call) by endpoint, last HTTP status ("none" if no answer) and outcome ("ok" or the error code)', labelNames: ['endpoint', 'status', 'outcome'] });
-  const upstreamDuration = new Histogram({ ...make, name: `${PREFIX}upstream_call_duration_seconds`, help: 'Partner API call duration, retries included, by endpoint and last status', labelNames: ['endpoint', 'status'], buckets: DURATION_BUCKETS });
-  const upstreamRetries = new Counter({ ...make, name: `${PREFIX}upstream_retries_total`, help: 'Partner API retries by endpoint and reason', labelNames: ['endpoint', 'reason'] });
-  const lanes = new Counter({ ...make, name: `${PREFIX}graphql_posts_by_lane_total`, help: 'GraphQL POSTs by the pipeline that ran them: "fast" (the fast lane) or "yoga"', labelNames: ['lane'] });
-  const failedFast = new Counter({ ...make, name: `${PREFIX}upstream_failed_fast_total`, help: 'Partner API calls refused by an open circuit breaker without calling', labelNames: ['endpoint'] });
-  const budgetExhausted = new Counter({ ...make, name: `${PREFIX}upstream_retry_budget_exhausted_total`, help: 'Retries skipped because the retry budget was spent', labelNames: ['endpoint'] });
-  const breakerState = new Gauge({ ...make, name: `${PREFIX}upstream_breaker_state`, help: 'Circuit breaker state per endpoint: 0 closed, 1 half-open, 2 open', labelNames: ['endpoint'], aggregator: 'max' });
-  const breakerTransitions = new Counter({ ...make, name: `${PREFIX}upstream_breaker_transitions_total`, help: 'Circuit breaker state changes by endpoint and new state', labelNames: ['endpoint', 'to'] });
-  const rateLimitRejections = new Counter({ ...make, name: `${PREFIX}rate_limit_rejections_total`, help: 'Requests refused with RATE_LIMITED (HTTP 429)' });
-  const rateLimitStoreErrors = new Counter({ ...make, name: `${PREFIX}rate_limit_store_errors_total`, help: 'Times the shared (Redis) rate-limit store failed and process memory decided instead' });
+  const httpRequests = new Counter({
+    ...make,
+    name: `${PREFIX}http_requests_total`,
+    help: 'HTTP requests by route and status code',
+    labelNames: ['route', 'status'],
+  });
+  const httpDuration = new Histogram({
+    ...make,
+    name: `${PREFIX}http_request_duration_seconds`,
+    help: 'HTTP request duration by route',
+    labelNames: ['route'],
+    buckets: DURATION_BUCKETS,
+  });
+  const httpInFlight = new Gauge({
+    ...make,
+    name: `${PREFIX}http_requests_in_flight`,
+    help: 'HTTP requests being served',
+  });
+  const operations = new Counter({
+    ...make,
+    name: `${PREFIX}graphql_operations_total`,
+    help: 'GraphQL operations by operation name and outcome (success, partial, error)',
+    labelNames: ['operation', 'outcome'],
+  });
+  const operationDuration = new Histogram({
+    ...make,
+    name: `${PREFIX}graphql_operation_duration_seconds`,
+    help: 'GraphQL operation duration, parse to result, by operation name and outcome',
+    labelNames: ['operation', 'outcome'],
+    buckets: DURATION_BUCKETS,
+  });
+  const graphqlErrors = new Counter({
+    ...make,
+    name: `${PREFIX}graphql_errors_total`,
+    help: 'Errors in GraphQL results by extensions.code',
+    labelNames: ['code'],
+  });
+  const upstreamCalls = new Counter({
+    ...make,
+    name: `${PREFIX}upstream_calls_total`,
+    help: 'Logical partner API calls (all attempts of one call) by endpoint, last HTTP status ("none" if no answer) and outcome ("ok" or the error code)',
+    labelNames: ['endpoint', 'status', 'outcome'],
+  });
+  const upstreamDuration = new Histogram({
+    ...make,
+    name: `${PREFIX}upstream_call_duration_seconds`,
+    help: 'Partner API call duration, retries included, by endpoint and last status',
+    labelNames: ['endpoint', 'status'],
+    buckets: DURATION_BUCKETS,
+  });
+  const upstreamRetries = new Counter({
+    ...make,
+    name: `${PREFIX}upstream_retries_total`,
+    help: 'Partner API retries by endpoint and reason',
+    labelNames: ['endpoint', 'reason'],
+  });
+  const lanes = new Counter({
+    ...make,
+    name: `${PREFIX}graphql_posts_by_lane_total`,
+    help: 'GraphQL POSTs by the pipeline that ran them: "fast" (the fast lane) or "yoga"',
+    labelNames: ['lane'],
+  });
+  const failedFast = new Counter({
+    ...make,
+    name: `${PREFIX}upstream_failed_fast_total`,
+    help: 'Partner API calls refused by an open circuit breaker without calling',
+    labelNames: ['endpoint'],
+  });
+  const budgetExhausted = new Counter({
+    ...make,
+    name: `${PREFIX}upstream_retry_budget_exhausted_total`,
+    help: 'Retries skipped because the retry budget was spent',
+    labelNames: ['endpoint'],
+  });
+  const breakerState = new Gauge({
+    ...make,
+    name: `${PREFIX}upstream_breaker_state`,
+    help: 'Circuit breaker state per endpoint: 0 closed, 1 half-open, 2 open',
+    labelNames: ['endpoint'],
+    aggregator: 'max',
+  });
+  const breakerTransitions = new Counter({
+    ...make,
+    name: `${PREFIX}upstream_breaker_transitions_total`,
+    help: 'Circuit breaker state changes by endpoint and new state',
+    labelNames: ['endpoint', 'to'],
+  });
+  const rateLimitRejections = new Counter({
+    ...make,
+    name: `${PREFIX}rate_limit_rejections_total`,
+    help: 'Requests refused with RATE_LIMITED (HTTP 429)',
+  });
+  const rateLimitStoreErrors = new Counter({
+    ...make,
+    name: `${PREFIX}rate_limit_store_errors_total`,
+    help: 'Times the shared (Redis) rate-limit store failed and process memory decided instead',
+  });
 
   const names = new Set<string>();
   const operationLabel = (name: string | null | undefined): string => {
@@ -109,7 +190,8 @@ export function createMetrics(): Metrics {
   const operationStarted = (context: object, operationName: string | null) => {
     started.set(context, { at: performance.now(), name: operationName });
   };
-  const operationExecuted = (context: object, result: ExecutionResult) => observeResult(context, summarize(result, { errors: [], hasData: false }));
+  const operationExecuted = (context: object, result: ExecutionResult) =>
+    observeResult(context, summarize(result, { errors: [], hasData: false }));
 
   const plugin: Plugin = {
     onParams({ params, context }) {
@@ -123,7 +205,8 @@ export function createMetrics(): Metrics {
     },
     onExecutionResult({ result, setResult, context }) {
       if (result === undefined) return;
-      if (Symbol.asyncIterator in result) setResult(observedStream(result, (summary) => observeResult(context, summary)));
+      if (Symbol.asyncIterator in result)
+        setResult(observedStream(result, (summary) => observeResult(context, summary)));
       else operationExecuted(context, result);
     },
   };
@@ -164,7 +247,10 @@ function summarize(result: ExecutionResult, before: ResultSummary): ResultSummar
 }
 
 /** Passes a streamed (@defer/@stream) result through, then reports its payloads once it ends. */
-async function* observedStream<T extends ExecutionResult>(stream: AsyncIterable<T>, done: (summary: ResultSummary) => void): AsyncGenerator<T> {
+async function* observedStream<T extends ExecutionResult>(
+  stream: AsyncIterable<T>,
+  done: (summary: ResultSummary) => void,
+): AsyncGenerator<T> {
   let summary: ResultSummary = { errors: [], hasData: false };
   try {
     for await (const payload of stream) {

@@ -32,32 +32,51 @@ export function createOperations(config: Config): Operations {
     probeTimeoutMs: config.operations.readyProbeTimeoutMs,
   });
   const tracing = config.operations.tracing;
-  const metricsAuthorization = config.operations.metricsToken === null ? null : digest(`Bearer ${config.operations.metricsToken}`);
+  const metricsAuthorization =
+    config.operations.metricsToken === null ? null : digest(`Bearer ${config.operations.metricsToken}`);
 
   return {
     metrics,
     readiness,
-    upstreamEvents: combineEvents(metrics.upstreamEvents, readiness.upstreamEvents, tracing ? upstreamTraceEvents() : undefined),
+    upstreamEvents: combineEvents(
+      metrics.upstreamEvents,
+      readiness.upstreamEvents,
+      tracing ? upstreamTraceEvents() : undefined,
+    ),
     plugins: [metrics.plugin, ...(tracing ? [useOperationTracing()] : [])],
     observe(res, target) {
       const started = performance.now();
       const done = metrics.httpStarted();
       res.once('close', () => {
         done();
-        metrics.observeHttp(routeOf(target), res.writableFinished ? res.statusCode : 'aborted', (performance.now() - started) / 1000);
+        metrics.observeHttp(
+          routeOf(target),
+          res.writableFinished ? res.statusCode : 'aborted',
+          (performance.now() - started) / 1000,
+        );
       });
     },
     async handle(req, res, target) {
-      if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { message: 'Use GET.' }, { allow: 'GET, HEAD' });
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        return sendJson(res, 405, { message: 'Use GET.' }, { allow: 'GET, HEAD' });
       if (target === '/ready') {
         const { ready, ...report } = await readiness.check();
         return sendJson(res, ready ? 200 : 503, report, NO_STORE);
       }
       if (metricsAuthorization && !timingSafeEqual(digest(req.headers.authorization ?? ''), metricsAuthorization)) {
-        return sendJson(res, 401, { message: 'Send `Authorization: Bearer <METRICS_TOKEN>`.' }, { 'www-authenticate': 'Bearer' });
+        return sendJson(
+          res,
+          401,
+          { message: 'Send `Authorization: Bearer <METRICS_TOKEN>`.' },
+          { 'www-authenticate': 'Bearer' },
+        );
       }
       const text = await metrics.render();
-      res.writeHead(200, { 'content-type': metrics.registry.contentType, 'content-length': Buffer.byteLength(text), ...NO_STORE });
+      res.writeHead(200, {
+        'content-type': metrics.registry.contentType,
+        'content-length': Buffer.byteLength(text),
+        ...NO_STORE,
+      });
       res.end(req.method === 'HEAD' ? undefined : text);
     },
   };

@@ -9,7 +9,9 @@ export interface ReadinessOptions {
   now?: () => number;
 }
 
-export type ReadinessReport = { ready: true; status: 'ready' } | { ready: false; status: 'draining' | 'unavailable'; reason: string };
+export type ReadinessReport =
+  | { ready: true; status: 'ready' }
+  | { ready: false; status: 'draining' | 'unavailable'; reason: string };
 
 export interface Readiness {
   /** Records that the upstream answered, from the resilience layer's event hook. */
@@ -55,7 +57,8 @@ export function createReadiness(options: ReadinessOptions): Readiness {
     async check() {
       if (draining) return { ready: false, status: 'draining', reason: 'The process is shutting down.' };
       if (answeredRecently()) return { ready: true, status: 'ready' };
-      if (options.upstreamBaseUrl === null) return { ready: false, status: 'unavailable', reason: 'The partner API has not answered recently.' };
+      if (options.upstreamBaseUrl === null)
+        return { ready: false, status: 'unavailable', reason: 'The partner API has not answered recently.' };
       return (await probeOnce(options.upstreamBaseUrl))
         ? { ready: true, status: 'ready' }
         : { ready: false, status: 'unavailable', reason: 'The partner API cannot be reached.' };
@@ -71,6 +74,11 @@ export function createReadiness(options: ReadinessOptions): Readiness {
  * it goes straight to fetch rather than through the per-caller partner client.
  */
 async function probeUpstream(baseUrl: string, signal: AbortSignal): Promise<void> {
-  const response = await fetch(baseUrl, { method: 'GET', redirect: 'manual', signal, headers: { accept: 'application/json' } });
+  const response = await fetch(baseUrl, {
+    method: 'GET',
+    redirect: 'manual',
+    signal,
+    headers: { accept: 'application/json' },
+  });
   await response.body?.cancel();
 }

@@ -21,7 +21,10 @@ const IDLE_SWEEP_MS = 100;
  * freed, exit 0. Requests still running after `graceMs` are cut and the exit code is 1.
  * A second signal changes nothing: a cluster primary forwards the one a terminal already sent.
  */
-export function shutDownOnSignals(options: GracefulShutdownOptions, signals: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT']): void {
+export function shutDownOnSignals(
+  options: GracefulShutdownOptions,
+  signals: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'],
+): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -44,7 +47,11 @@ function drain(options: GracefulShutdownOptions): void {
     finished = true;
     clearInterval(sweep);
     clearTimeout(deadline);
-    await options.close().catch((error: unknown) => options.log(`while closing: ${error instanceof Error ? error.message : String(error)}`));
+    await options
+      .close()
+      .catch((error: unknown) =>
+        options.log(`while closing: ${error instanceof Error ? error.message : String(error)}`),
+      );
     options.exit(code);
   };
   const deadline = setTimeout(() => {

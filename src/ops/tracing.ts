@@ -1,5 +1,5 @@
-import { SpanKind, SpanStatusCode, context, trace, type Tracer } from '@opentelemetry/api';
-import { getOperationAST, type ExecutionResult } from 'graphql';
+import { context, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+import { type ExecutionResult, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { ResilienceEvents } from '../partner/resilience/resilient-http.ts';
 

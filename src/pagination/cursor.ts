@@ -53,13 +53,22 @@ export function createCursorCodec(secret: string | Buffer): CursorCodec {
 
   function encode(scope: CursorScope, p: Position): string {
     const payload = Buffer.from(
-      JSON.stringify({ v: VERSION, c: scope.connection, a: scope.argsKey, t: p.token, s: p.size, o: p.offset, i: p.index }),
+      JSON.stringify({
+        v: VERSION,
+        c: scope.connection,
+        a: scope.argsKey,
+        t: p.token,
+        s: p.size,
+        o: p.offset,
+        i: p.index,
+      }),
     ).toString('base64url');
     return `${payload}.${mac(payload)}`;
   }
 
   function decode(scope: CursorScope, cursor: string): Position {
-    if (cursor.length > MAX_CURSOR_LENGTH || !CURSOR_SHAPE.test(cursor)) throw new CursorError('The cursor is malformed.');
+    if (cursor.length > MAX_CURSOR_LENGTH || !CURSOR_SHAPE.test(cursor))
+      throw new CursorError('The cursor is malformed.');
     const payload = cursor.slice(0, -MAC_LENGTH - 1);
     // Compare the MAC as text: its last base64url character has spare bits that decoding would ignore.
     const given = Buffer.from(cursor.slice(-MAC_LENGTH), 'latin1');
@@ -71,7 +80,9 @@ export function createCursorCodec(secret: string | Buffer): CursorCodec {
     if (!parsed.success) throw new CursorError('The cursor is malformed.');
     const p = parsed.data;
     if (p.c !== scope.connection || p.a !== scope.argsKey) {
-      throw new CursorError(`The cursor belongs to another connection or other arguments; use a cursor from this ${scope.connection} connection.`);
+      throw new CursorError(
+        `The cursor belongs to another connection or other arguments; use a cursor from this ${scope.connection} connection.`,
+      );
     }
     if (p.o > p.s) throw new CursorError('The cursor is malformed.');
     return { token: p.t, size: p.s, offset: p.o, index: p.i };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
 import type { UpstreamPage } from '../partner/page.ts';
-import { pageConnection, type PageFetcher } from './connection.ts';
+import { type PageFetcher, pageConnection } from './connection.ts';
 import { type CursorCodec, CursorError, type CursorScope, type Position } from './cursor.ts';
 import type { KeptPages } from './kept-pages.ts';
 
@@ -93,7 +93,8 @@ export function createPager({ cursors, keptPages, callerKey, limits }: PagerOpti
       after,
       exactness: args.exactness,
       fetchPage: (token, size, offset) => reader.load(key(token, size, offset)) as Promise<UpstreamPage<T>>,
-      keep: (token, size, offset, kept) => keptPages.keep(`${callerKey}|${scope.connection}|${scope.argsKey}|${key(token, size, offset)}`, kept),
+      keep: (token, size, offset, kept) =>
+        keptPages.keep(`${callerKey}|${scope.connection}|${scope.argsKey}|${key(token, size, offset)}`, kept),
     });
     // A cursor is an HMAC: signed only when the operation reads it (most read `nodes` alone).
     const encode = (position: Position) => cursors.encode(scope, position);
@@ -104,7 +105,7 @@ export function createPager({ cursors, keptPages, callerKey, limits }: PagerOpti
       // Resolved (by the connection's pageInfo resolver) only for an operation that selects it, so
       // an operation reading nodes alone never pays for the look-ahead page hasNextPage may need.
       get pageInfo() {
-        return (pageInfo ??= result.hasNextPage().then((hasNextPage) => ({
+        pageInfo ??= result.hasNextPage().then((hasNextPage) => ({
           hasNextPage,
           hasPreviousPage: result.hasPreviousPage,
           get startCursor() {
@@ -113,7 +114,8 @@ export function createPager({ cursors, keptPages, callerKey, limits }: PagerOpti
           get endCursor() {
             return edges.at(-1)?.cursor ?? null;
           },
-        })));
+        }));
+        return pageInfo;
       },
       totalCount: result.totalCount,
     };
@@ -163,7 +165,9 @@ function bindingKey(bindings: Record<string, string | null>): string {
 
 /** A per-request loader that runs `load` once per key (no batching: the upstream has no batch endpoint). */
 function onePerKey(load: (key: string) => Promise<UpstreamPage<unknown>>): DataLoader<string, UpstreamPage<unknown>> {
-  return new DataLoader((keys) => Promise.all(keys.map((k) => load(k).catch((e: unknown) => toError(e)))), { batch: false });
+  return new DataLoader((keys) => Promise.all(keys.map((k) => load(k).catch((e: unknown) => toError(e)))), {
+    batch: false,
+  });
 }
 
 function toError(error: unknown): Error {

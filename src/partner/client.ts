@@ -1,7 +1,7 @@
 import type { Caller } from './caller.ts';
-import { searchCustomers, type CustomerQuery } from './customers.ts';
+import { type CustomerQuery, searchCustomers } from './customers.ts';
 import type { UpstreamHttp } from './http.ts';
-import { listInvoices, type InvoiceQuery } from './invoices.ts';
+import { type InvoiceQuery, listInvoices } from './invoices.ts';
 import { listSubscriptions, type SubscriptionQuery } from './subscriptions.ts';
 
 /** The partner API on behalf of one caller: one function per endpoint, shapes adapted. */

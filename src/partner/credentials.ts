@@ -10,13 +10,15 @@ const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
  * oversized token, several Authorization headers) is refused before any upstream call.
  */
 export function readCredentials(authorizationValues: readonly string[]): Credentials {
-  if (authorizationValues.length === 0) return { ok: false, problem: 'Send `Authorization: Bearer <token>` with a partner API token.' };
+  if (authorizationValues.length === 0)
+    return { ok: false, problem: 'Send `Authorization: Bearer <token>` with a partner API token.' };
   if (authorizationValues.length > 1) return { ok: false, problem: 'Send exactly one Authorization header.' };
   const value = authorizationValues[0] ?? '';
   const match = /^Bearer ([^ ]+)$/i.exec(value);
   if (!match?.[1]) return { ok: false, problem: 'The Authorization header must be `Bearer <token>`.' };
   const token = match[1];
   if (Buffer.byteLength(token) > MAX_TOKEN_BYTES) return { ok: false, problem: 'The bearer token is too long.' };
-  if (!BEARER_TOKEN.test(token)) return { ok: false, problem: 'The bearer token contains characters a token cannot hold.' };
+  if (!BEARER_TOKEN.test(token))
+    return { ok: false, problem: 'The bearer token contains characters a token cannot hold.' };
   return { ok: true, token };
 }

@@ -3,6 +3,7 @@ import type { UpstreamHttp } from './http.ts';
 import type { UpstreamPage } from './page.ts';
 import {
   isoDateTime,
+  type JsonObject,
   nonEmptyString,
   optionalCount,
   optionalIsoDateTime,
@@ -12,7 +13,6 @@ import {
   recordList,
   requiredString,
   unmodelled,
-  type JsonObject,
 } from './parse.ts';
 
 export interface Customer {
@@ -32,7 +32,11 @@ export interface CustomerQuery {
   size: number;
 }
 
-export async function searchCustomers(http: UpstreamHttp, caller: Caller, query: CustomerQuery): Promise<UpstreamPage<Customer>> {
+export async function searchCustomers(
+  http: UpstreamHttp,
+  caller: Caller,
+  query: CustomerQuery,
+): Promise<UpstreamPage<Customer>> {
   const response = await http.get({
     endpoint: 'customers',
     path: '/partner/customer',

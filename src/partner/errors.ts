@@ -49,9 +49,11 @@ export function errorForStatus(status: number, facts: UpstreamFacts, retryAfter?
   if (status === 401) return new PartnerError('UNAUTHENTICATED', 'The partner API refused the credentials.', f);
   if (status === 403) return new PartnerError('FORBIDDEN', 'The partner API refused access for these credentials.', f);
   if (status === 404) return new PartnerError('NOT_FOUND', 'The partner API has no such record.', f);
-  if (status === 429) return new PartnerError('RATE_LIMITED', 'The partner API is rate limiting; retry later.', f, retryAfter ?? 1);
+  if (status === 429)
+    return new PartnerError('RATE_LIMITED', 'The partner API is rate limiting; retry later.', f, retryAfter ?? 1);
   if (status === 400) return new PartnerError('BAD_USER_INPUT', 'The partner API rejected the request parameters.', f);
   if (status === 504) return new PartnerError('UPSTREAM_TIMEOUT', 'The partner API timed out.', f);
-  if (status === 503) return new PartnerError('UPSTREAM_UNAVAILABLE', 'The partner API is unavailable (HTTP 503).', f, retryAfter);
+  if (status === 503)
+    return new PartnerError('UPSTREAM_UNAVAILABLE', 'The partner API is unavailable (HTTP 503).', f, retryAfter);
   return new PartnerError('UPSTREAM_UNAVAILABLE', `The partner API failed (HTTP ${status}).`, f);
 }

@@ -1,5 +1,5 @@
 import { Pool, errors as undiciErrors } from 'undici';
-import { PartnerError, UpstreamConnectionError, errorForStatus } from './errors.ts';
+import { errorForStatus, PartnerError, UpstreamConnectionError } from './errors.ts';
 
 /** One GET to the partner API, always on behalf of one caller. */
 export interface UpstreamRequest {
@@ -101,9 +101,11 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
     const signal = request.signal;
     try {
       const { res, facts, requestId, contentType } = await send(request, 'application/json', signal);
-      const body = await readBody(res.body, request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, facts).catch((error: unknown) => {
-        throw brokenBodyError(error, signal, request.signal, facts);
-      });
+      const body = await readBody(res.body, request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, facts).catch(
+        (error: unknown) => {
+          throw brokenBodyError(error, signal, request.signal, facts);
+        },
+      );
       return { status: res.statusCode, body, contentType, ...(requestId ? { requestId } : {}) };
     } catch (error) {
       throw toPartnerError(error, signal, request.signal);
@@ -133,7 +135,11 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
   return { get, stream, close: () => pool.close() };
 }
 
-async function* mapBodyErrors(body: AsyncIterable<Buffer>, signal: AbortSignal | undefined, callerSignal: AbortSignal | undefined): AsyncGenerator<Buffer> {
+async function* mapBodyErrors(
+  body: AsyncIterable<Buffer>,
+  signal: AbortSignal | undefined,
+  callerSignal: AbortSignal | undefined,
+): AsyncGenerator<Buffer> {
   try {
     for await (const chunk of body) yield chunk;
   } catch (error) {
@@ -146,15 +152,24 @@ async function readBody(body: AsyncIterable<Buffer>, maxBytes: number, facts: { 
   let size = 0;
   for await (const chunk of body) {
     size += chunk.length;
-    if (size > maxBytes) throw new PartnerError('UPSTREAM_BAD_RESPONSE', 'The partner API answered with an oversized body.', facts);
+    if (size > maxBytes)
+      throw new PartnerError('UPSTREAM_BAD_RESPONSE', 'The partner API answered with an oversized body.', facts);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks, size);
 }
 
-function toPartnerError(error: unknown, signal: AbortSignal | undefined, callerSignal: AbortSignal | undefined): PartnerError {
+function toPartnerError(
+  error: unknown,
+  signal: AbortSignal | undefined,
+  callerSignal: AbortSignal | undefined,
+): PartnerError {
   if (error instanceof PartnerError) return error;
-  if (signal?.aborted || error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
+  if (
+    signal?.aborted ||
+    error instanceof undiciErrors.HeadersTimeoutError ||
+    error instanceof undiciErrors.BodyTimeoutError
+  ) {
     const reason = !callerSignal?.aborted
       ? 'the partner API did not answer in time'
       : isTimeout(callerSignal.reason)
@@ -167,10 +182,19 @@ function toPartnerError(error: unknown, signal: AbortSignal | undefined, callerS
 }
 
 /** A body that stops before its announced end (and not for a timeout) is a bad answer, not a lost connection. */
-function brokenBodyError(error: unknown, signal: AbortSignal | undefined, callerSignal: AbortSignal | undefined, facts: { status: number }): PartnerError {
+function brokenBodyError(
+  error: unknown,
+  signal: AbortSignal | undefined,
+  callerSignal: AbortSignal | undefined,
+  facts: { status: number },
+): PartnerError {
   const mapped = toPartnerError(error, signal, callerSignal);
   if (mapped.code !== 'UPSTREAM_UNAVAILABLE') return mapped;
-  return new PartnerError('UPSTREAM_BAD_RESPONSE', 'The partner API\'s answer broke off before its announced end.', facts);
+  return new PartnerError(
+    'UPSTREAM_BAD_RESPONSE',
+    "The partner API's answer broke off before its announced end.",
+    facts,
+  );
 }
 
 /** Deadlines abort with a TimeoutError (AbortSignal.timeout, startDeadline); a client leaving does not. */
@@ -178,7 +202,16 @@ function isTimeout(reason: unknown): boolean {
   return reason instanceof DOMException && reason.name === 'TimeoutError';
 }
 
-const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 function isConnectionFailure(error: unknown): boolean {
   if (error instanceof undiciErrors.SocketError || error instanceof undiciErrors.ConnectTimeoutError) return true;

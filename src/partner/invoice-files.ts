@@ -44,8 +44,15 @@ export async function openInvoicePdf(
     accept: 'application/pdf',
     ...caller,
   });
-  const facts: UpstreamFacts = { status: response.status, ...(response.requestId ? { requestId: response.requestId } : {}) };
-  const reader = new InvoicePdfReader(response.body[Symbol.asyncIterator](), new PdfBodyDecoder(facts, maxBytes), response.contentLength);
+  const facts: UpstreamFacts = {
+    status: response.status,
+    ...(response.requestId ? { requestId: response.requestId } : {}),
+  };
+  const reader = new InvoicePdfReader(
+    response.body[Symbol.asyncIterator](),
+    new PdfBodyDecoder(facts, maxBytes),
+    response.contentLength,
+  );
   try {
     // Read first, refuse after: abandoning a body that was never read would not free its connection.
     await reader.readMagic();
@@ -207,7 +214,8 @@ export class PdfBodyDecoder {
    * proves them all base64 (Node skips anything else). Null: let the byte-by-byte check decide.
    */
   private decodePlain(chunk: Buffer): Buffer | null {
-    if (this.paddingSeen > 0 || chunk.includes(EQUALS) || chunk.includes(DASH) || chunk.includes(UNDERSCORE)) return null;
+    if (this.paddingSeen > 0 || chunk.includes(EQUALS) || chunk.includes(DASH) || chunk.includes(UNDERSCORE))
+      return null;
     const pending = this.carry + chunk.toString('latin1');
     const whole = pending.length - (pending.length % 4);
     const bytes = whole > 0 ? Buffer.from(pending.slice(0, whole), 'base64') : EMPTY;
@@ -246,10 +254,18 @@ export class PdfBodyDecoder {
   }
 
   private notPdf(): PartnerError {
-    return new PartnerError('UPSTREAM_BAD_RESPONSE', 'The partner API sent an invoice file that is not a PDF.', this.facts);
+    return new PartnerError(
+      'UPSTREAM_BAD_RESPONSE',
+      'The partner API sent an invoice file that is not a PDF.',
+      this.facts,
+    );
   }
 }
 
 function oversized(facts: UpstreamFacts, maxBytes: number): PartnerError {
-  return new PartnerError('UPSTREAM_BAD_RESPONSE', `The partner API sent an invoice file larger than ${maxBytes} bytes.`, facts);
+  return new PartnerError(
+    'UPSTREAM_BAD_RESPONSE',
+    `The partner API sent an invoice file larger than ${maxBytes} bytes.`,
+    facts,
+  );
 }

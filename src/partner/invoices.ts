@@ -3,6 +3,7 @@ import type { UpstreamHttp } from './http.ts';
 import type { UpstreamPage } from './page.ts';
 import {
   isoDate,
+  type JsonObject,
   matchingString,
   moneyAmount,
   nonEmptyString,
@@ -11,7 +12,6 @@ import {
   parseUpstreamJson,
   recordList,
   unmodelled,
-  type JsonObject,
 } from './parse.ts';
 
 export interface Invoice {
@@ -33,7 +33,11 @@ export interface InvoiceQuery {
   size: number;
 }
 
-export async function listInvoices(http: UpstreamHttp, caller: Caller, query: InvoiceQuery): Promise<UpstreamPage<Invoice>> {
+export async function listInvoices(
+  http: UpstreamHttp,
+  caller: Caller,
+  query: InvoiceQuery,
+): Promise<UpstreamPage<Invoice>> {
   const response = await http.get({
     endpoint: 'invoices',
     path: '/partner/invoices',
@@ -46,7 +50,17 @@ export async function listInvoices(http: UpstreamHttp, caller: Caller, query: In
 // [assumed] page and record shapes, Zuora's field names: see upstream-contract.md, "GET /partner/invoices".
 const INVOICE_ID = /^[0-9a-f]{32}$/i;
 const CURRENCY_CODE = /^[A-Z]{3}$/;
-const MODELLED: ReadonlySet<string> = new Set(['id', 'invoiceNumber', 'accountId', 'invoiceDate', 'dueDate', 'amount', 'balance', 'currency', 'status']);
+const MODELLED: ReadonlySet<string> = new Set([
+  'id',
+  'invoiceNumber',
+  'accountId',
+  'invoiceDate',
+  'dueDate',
+  'amount',
+  'balance',
+  'currency',
+  'status',
+]);
 
 function toInvoicePage(page: JsonObject): UpstreamPage<Invoice> {
   const records = recordList(page, 'invoices', toInvoice);

@@ -25,14 +25,22 @@ export function parseUpstreamJson<T>(response: UpstreamResponse, what: string, r
   try {
     json = JSON.parse(response.body.toString('utf8'));
   } catch {
-    throw new PartnerError('UPSTREAM_BAD_RESPONSE', `The partner API sent ${what} that is not valid JSON.`, factsOf(response));
+    throw new PartnerError(
+      'UPSTREAM_BAD_RESPONSE',
+      `The partner API sent ${what} that is not valid JSON.`,
+      factsOf(response),
+    );
   }
   try {
     if (!isJsonObject(json)) throw new ShapeMismatch('');
     return readBody(json);
   } catch (error) {
     if (!(error instanceof ShapeMismatch)) throw error;
-    throw new PartnerError('UPSTREAM_BAD_RESPONSE', `The partner API sent ${what} of an unexpected shape (at ${error.path || 'body'}).`, factsOf(response));
+    throw new PartnerError(
+      'UPSTREAM_BAD_RESPONSE',
+      `The partner API sent ${what} of an unexpected shape (at ${error.path || 'body'}).`,
+      factsOf(response),
+    );
   }
 }
 
@@ -137,7 +145,8 @@ const MAX_PAGE_TOKEN_LENGTH = 4096;
 export function optionalPageToken(page: JsonObject, key: string): string | null {
   const value = page[key];
   if (isAbsent(value)) return null;
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_PAGE_TOKEN_LENGTH) throw new ShapeMismatch(key);
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_PAGE_TOKEN_LENGTH)
+    throw new ShapeMismatch(key);
   return value;
 }
 

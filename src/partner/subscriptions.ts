@@ -3,6 +3,7 @@ import type { UpstreamHttp } from './http.ts';
 import type { UpstreamPage } from './page.ts';
 import {
   isoDateTime,
+  type JsonObject,
   nonEmptyString,
   optionalIsoDate,
   optionalIsoDateTime,
@@ -13,7 +14,6 @@ import {
   recordList,
   requiredString,
   unmodelled,
-  type JsonObject,
 } from './parse.ts';
 
 export interface BillingSubscription {
@@ -34,7 +34,11 @@ export interface SubscriptionQuery {
   size: number;
 }
 
-export async function listSubscriptions(http: UpstreamHttp, caller: Caller, query: SubscriptionQuery): Promise<UpstreamPage<BillingSubscription>> {
+export async function listSubscriptions(
+  http: UpstreamHttp,
+  caller: Caller,
+  query: SubscriptionQuery,
+): Promise<UpstreamPage<BillingSubscription>> {
   const response = await http.get({
     endpoint: 'subscriptions',
     path: '/partner/objects/subscription',
@@ -45,7 +49,17 @@ export async function listSubscriptions(http: UpstreamHttp, caller: Caller, quer
 }
 
 // [assumed] page and summary shapes, from Limio's object samples: see upstream-contract.md, "GET /partner/objects".
-const MODELLED: ReadonlySet<string> = new Set(['id', 'name', 'status', 'start', 'customer', 'owner', 'created', 'updated', 'data']);
+const MODELLED: ReadonlySet<string> = new Set([
+  'id',
+  'name',
+  'status',
+  'start',
+  'customer',
+  'owner',
+  'created',
+  'updated',
+  'data',
+]);
 
 function toSubscriptionPage(page: JsonObject): UpstreamPage<BillingSubscription> {
   const records = recordList(page, 'items', toSubscription);

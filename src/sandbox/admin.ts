@@ -3,7 +3,7 @@
 // Admin requests are not part of the call record.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CallRecorder } from './calls.ts';
-import { FaultRuleError, parseFaultRule, parseFaultRules, type FaultEngine } from './faults.ts';
+import { type FaultEngine, FaultRuleError, parseFaultRule, parseFaultRules } from './faults.ts';
 import type { CallFilter, Endpoint } from './types.ts';
 
 export interface AdminDependencies {
@@ -45,12 +45,19 @@ export async function handleAdmin(
   reply(res, 404, { message: `No admin route ${pathname}: use /__admin/calls or /__admin/faults` });
 }
 
-async function changeFaults(req: IncomingMessage, res: ServerResponse, method: 'PUT' | 'POST', faults: FaultEngine): Promise<void> {
+async function changeFaults(
+  req: IncomingMessage,
+  res: ServerResponse,
+  method: 'PUT' | 'POST',
+  faults: FaultEngine,
+): Promise<void> {
   let body: unknown;
   try {
     body = JSON.parse(await readBody(req));
   } catch (error) {
-    return reply(res, 400, { message: `The body must be JSON: ${error instanceof Error ? error.message : String(error)}` });
+    return reply(res, 400, {
+      message: `The body must be JSON: ${error instanceof Error ? error.message : String(error)}`,
+    });
   }
   try {
     if (method === 'PUT') faults.set(parseFaultRules(body));
@@ -90,6 +97,10 @@ function reply(res: ServerResponse, status: number, payload?: unknown, headers: 
     return;
   }
   const body = Buffer.from(JSON.stringify(payload), 'utf8');
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(body.length), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(body.length),
+    ...headers,
+  });
   res.end(body);
 }

@@ -1,6 +1,6 @@
 // The four partner endpoints: route matching, parameter checks and page bodies.
 // Transport concerns (auth header, faults, writing bytes) live in server.ts.
-import { decodePageToken, readPage, type KeysetPosition } from './page-token.ts';
+import { decodePageToken, type KeysetPosition, readPage } from './page-token.ts';
 import { createRandom, mixSeed } from './random.ts';
 import type { OrganisationStore } from './store.ts';
 import type { Endpoint } from './types.ts';
@@ -32,7 +32,10 @@ const MAX_PAGE_SIZE = 100;
 const ROUTES: readonly { pattern: RegExp; route: (segment: string) => Route }[] = [
   { pattern: /^\/api\/partner\/customer$/, route: () => ({ endpoint: 'customers' }) },
   { pattern: /^\/api\/partner\/invoices$/, route: () => ({ endpoint: 'invoices' }) },
-  { pattern: /^\/api\/partner\/invoices\/file\/([^/]+)$/, route: (invoiceId) => ({ endpoint: 'invoiceFile', invoiceId }) },
+  {
+    pattern: /^\/api\/partner\/invoices\/file\/([^/]+)$/,
+    route: (invoiceId) => ({ endpoint: 'invoiceFile', invoiceId }),
+  },
   { pattern: /^\/api\/partner\/objects\/([^/]+)$/, route: (pathType) => ({ endpoint: 'subscriptions', pathType }) },
 ];
 
@@ -97,7 +100,9 @@ function invoices(query: ReadonlyMap<string, string>, store: OrganisationStore, 
     size,
     after,
     trailingToken: settings.trailingTokens,
-    ...(settings.shortInvoicePages ? { shortPageLength: (start: number, max: number) => shortPageLength(settings.seed, start, max) } : {}),
+    ...(settings.shortInvoicePages
+      ? { shortPageLength: (start: number, max: number) => shortPageLength(settings.seed, start, max) }
+      : {}),
   });
   return ok({ invoices: page.items, ...(page.next === undefined ? {} : { nextPage: page.next }) });
 }

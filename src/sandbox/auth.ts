@@ -39,7 +39,10 @@ export interface Authentication {
 /** RFC 6750: `Bearer` (any case), one space or more, then a b64token. */
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
-export function authenticate(header: string | undefined, organisationByToken: ReadonlyMap<string, string>): Authentication {
+export function authenticate(
+  header: string | undefined,
+  organisationByToken: ReadonlyMap<string, string>,
+): Authentication {
   if (header === undefined || header.trim() === '') return { state: 'missing', organisation: null };
   const token = BEARER.exec(header)?.[1];
   if (token === undefined) return { state: 'malformed', organisation: null };

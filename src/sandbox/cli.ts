@@ -13,7 +13,10 @@ interface CliConfig {
 }
 
 /** Reads the whole configuration, reporting every problem at once. */
-function readCliConfig(env: NodeJS.ProcessEnv, args: readonly string[]): { config: CliConfig } | { problems: string[] } {
+function readCliConfig(
+  env: NodeJS.ProcessEnv,
+  args: readonly string[],
+): { config: CliConfig } | { problems: string[] } {
   const problems: string[] = [];
   const integer = (name: string, min: number, max: number): number | undefined => {
     const raw = env[name];
@@ -38,7 +41,9 @@ function readCliConfig(env: NodeJS.ProcessEnv, args: readonly string[]): { confi
     try {
       faults.push(...parseFaultRules(JSON.parse(faultJson)));
     } catch (error) {
-      problems.push(`SANDBOX_FAULTS must be a JSON array of fault rules: ${error instanceof Error ? error.message : String(error)}`);
+      problems.push(
+        `SANDBOX_FAULTS must be a JSON array of fault rules: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
   const unknownArgs = args.filter((arg) => arg !== '--json');
@@ -110,7 +115,9 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  process.stdout.write(json ? `${JSON.stringify({ url: sandbox.url, tokens: sandbox.tokens })}\n` : describe(sandbox, options));
+  process.stdout.write(
+    json ? `${JSON.stringify({ url: sandbox.url, tokens: sandbox.tokens })}\n` : describe(sandbox, options),
+  );
 }
 
 main().catch((error: unknown) => {

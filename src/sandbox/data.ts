@@ -3,17 +3,17 @@
 // so 100,000 records per kind per organisation start in well under a second and a
 // record never depends on which records were looked at before it.
 import { createCipheriv } from 'node:crypto';
-import { IdColumn, RecordTable } from './record-table.ts';
 import {
   createRandom,
   mixSeed,
   pick,
   pickWeighted,
+  type Random,
   randomAlphanumeric,
   randomHex,
   randomInt,
-  type Random,
 } from './random.ts';
+import { IdColumn, RecordTable } from './record-table.ts';
 import type {
   InvoiceStatus,
   SandboxCustomer,
@@ -24,6 +24,7 @@ import type {
 import {
   COMPANY_NAMES,
   COUNTRIES,
+  type Country,
   CUSTOMER_TAGS,
   FIRST_NAMES,
   LAST_NAMES,
@@ -31,7 +32,6 @@ import {
   PAYMENT_TERMS,
   PRICE_POINTS_CENTS,
   PRICE_POINTS_YEN,
-  type Country,
 } from './vocabulary.ts';
 
 /** The newest record of every kind is created shortly before this instant. */
@@ -42,9 +42,7 @@ const HISTORY_MS = 3 * 365 * DAY_MS;
 const TIE_PROBABILITY = 0.08;
 
 const INVOICE_STATUSES: readonly InvoiceStatus[] = ['Draft', 'Posted', 'Canceled', 'Error'];
-const SUBSCRIPTION_STATUSES: readonly SubscriptionStatus[] = [
-  'active', 'cancelled', 'expired', 'pending', 'initial',
-];
+const SUBSCRIPTION_STATUSES: readonly SubscriptionStatus[] = ['active', 'cancelled', 'expired', 'pending', 'initial'];
 
 export interface OrganisationProfile {
   name: string;
@@ -59,7 +57,11 @@ export const ORGANISATION_PROFILES: readonly OrganisationProfile[] = [
     name: 'northwind-media',
     displayName: 'Northwind Media Ltd',
     share: 1,
-    agents: ['sam.ortiz@northwind-media.example', 'priya.shah@northwind-media.example', 'partner-api@northwind-media.example'],
+    agents: [
+      'sam.ortiz@northwind-media.example',
+      'priya.shah@northwind-media.example',
+      'partner-api@northwind-media.example',
+    ],
   },
   {
     name: 'harbour-press',
@@ -108,7 +110,9 @@ function shareOf(count: number, share: number): number {
 }
 
 export function generateOrganisations(seed: number, counts: RecordCounts): OrganisationData[] {
-  return ORGANISATION_PROFILES.map((profile, index) => generateOrganisation(seed, index, profile, countsFor(profile, counts)));
+  return ORGANISATION_PROFILES.map((profile, index) =>
+    generateOrganisation(seed, index, profile, countsFor(profile, counts)),
+  );
 }
 
 function generateOrganisation(
@@ -209,7 +213,7 @@ function orderTiesByIdDescending(bytes: Buffer, width: number, times: Float64Arr
       const run: Buffer[] = [];
       for (let k = runStart; k < i; k++) run.push(Buffer.from(bytes.subarray(k * width, (k + 1) * width)));
       run.sort((a, b) => Buffer.compare(b, a));
-      run.forEach((id, j) => id.copy(bytes, (runStart + j) * width));
+      for (const [j, id] of run.entries()) id.copy(bytes, (runStart + j) * width);
     }
     runStart = i;
   }
@@ -318,7 +322,10 @@ interface InvoiceSlot {
 }
 
 const INVOICE_STATUS_WEIGHTS: readonly (readonly [InvoiceStatus, number])[] = [
-  ['Posted', 70], ['Draft', 12], ['Canceled', 10], ['Error', 8],
+  ['Posted', 70],
+  ['Draft', 12],
+  ['Canceled', 10],
+  ['Error', 8],
 ];
 
 function buildInvoice(random: Random, { id, time, index, invoiceNumber, owners }: InvoiceSlot): SandboxInvoice {
@@ -359,10 +366,18 @@ function balanceMinor(random: Random, status: InvoiceStatus, amountMinor: number
 }
 
 const SUBSCRIPTION_STATUS_WEIGHTS: readonly (readonly [SubscriptionStatus, number])[] = [
-  ['active', 55], ['cancelled', 15], ['expired', 12], ['pending', 10], ['initial', 8],
+  ['active', 55],
+  ['cancelled', 15],
+  ['expired', 12],
+  ['pending', 10],
+  ['initial', 8],
 ];
 
-const PAYMENT_METHODS = [['card', 6], ['direct_debit', 3], ['invoice', 1]] as const;
+const PAYMENT_METHODS = [
+  ['card', 6],
+  ['direct_debit', 3],
+  ['invoice', 1],
+] as const;
 
 interface SubscriptionSlot {
   id: string;
@@ -372,7 +387,10 @@ interface SubscriptionSlot {
   profile: OrganisationProfile;
 }
 
-function buildSubscription(random: Random, { id, time, index, owners, profile }: SubscriptionSlot): SandboxSubscription {
+function buildSubscription(
+  random: Random,
+  { id, time, index, owners, profile }: SubscriptionSlot,
+): SandboxSubscription {
   const customer = owners.pick(random, time);
   const currency = currencyOf(customer);
   const status = SUBSCRIPTION_STATUSES[index] ?? pickWeighted(random, SUBSCRIPTION_STATUS_WEIGHTS);

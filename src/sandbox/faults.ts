@@ -52,7 +52,9 @@ export function createFaultEngine(seed: number, initial: readonly FaultRule[] = 
       active = [];
     },
     list() {
-      return active.map(({ rule, remaining }) => (remaining === undefined ? { ...rule } : { ...rule, times: remaining }));
+      return active.map(({ rule, remaining }) =>
+        remaining === undefined ? { ...rule } : { ...rule, times: remaining },
+      );
     },
     decide(endpoint) {
       let latencyMs = 0;
@@ -95,7 +97,12 @@ export function parseFaultRule(value: unknown): FaultRule {
     case 'latency': {
       const ms = numberIn(input.ms, 'ms', 0, 600_000, true);
       if (ms === undefined) throw new FaultRuleError('A latency rule needs "ms" (an integer number of milliseconds)');
-      return { ...common, kind: 'latency', ms, ...optional('jitterMs', numberIn(input.jitterMs, 'jitterMs', 0, 600_000, true)) };
+      return {
+        ...common,
+        kind: 'latency',
+        ms,
+        ...optional('jitterMs', numberIn(input.jitterMs, 'jitterMs', 0, 600_000, true)),
+      };
     }
     case 'status': {
       const status = enumOf(input.status, STATUSES, 'status');
@@ -143,7 +150,13 @@ function enumOf<T>(value: unknown, allowed: readonly T[], name: string): T | und
 
 function numberIn(value: unknown, name: string, min: number, max: number, integer: boolean): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < min ||
+    value > max ||
+    (integer && !Number.isInteger(value))
+  ) {
     throw new FaultRuleError(`"${name}" must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`);
   }
   return value;

@@ -86,9 +86,22 @@ function publicOrganisation(data: OrganisationData, token: string): SandboxOrgan
   };
 }
 
-type IntegerOption = 'seed' | 'customers' | 'invoices' | 'subscriptions' | 'port' | 'largePdfBytes' | 'maxRecordedCalls';
+type IntegerOption =
+  | 'seed'
+  | 'customers'
+  | 'invoices'
+  | 'subscriptions'
+  | 'port'
+  | 'largePdfBytes'
+  | 'maxRecordedCalls';
 
-function integerOption(options: SandboxOptions, name: IntegerOption, fallback: number, min: number, max: number): number {
+function integerOption(
+  options: SandboxOptions,
+  name: IntegerOption,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   const value = options[name] ?? fallback;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     throw new RangeError(`Sandbox option ${name} must be an integer from ${min} to ${max}, got ${String(value)}`);

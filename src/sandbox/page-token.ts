@@ -78,6 +78,7 @@ export function readPage<T>(records: RecordSequence<T>, options: PageOptions): P
   const more = end < records.length;
   const trailing = !more && options.trailingToken && items.length === options.size;
   const last = end - 1;
-  const next = (more || trailing) && items.length > 0 ? encodePageToken(records.timeAt(last), records.idAt(last)) : undefined;
+  const next =
+    (more || trailing) && items.length > 0 ? encodePageToken(records.timeAt(last), records.idAt(last)) : undefined;
   return { items, next };
 }

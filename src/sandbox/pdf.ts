@@ -105,7 +105,11 @@ function assemble(objects: readonly Buffer[], invoiceId: string): Buffer {
   const offsets: number[] = [];
   objects.forEach((body, index) => {
     offsets.push(offset);
-    const chunk = Buffer.concat([Buffer.from(`${index + 1} 0 obj\n`, 'latin1'), body, Buffer.from('\nendobj\n', 'latin1')]);
+    const chunk = Buffer.concat([
+      Buffer.from(`${index + 1} 0 obj\n`, 'latin1'),
+      body,
+      Buffer.from('\nendobj\n', 'latin1'),
+    ]);
     chunks.push(chunk);
     offset += chunk.length;
   });

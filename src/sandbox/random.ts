@@ -62,7 +62,9 @@ export function pickWeighted<T>(random: Random, weighted: readonly (readonly [T,
 export function randomHex(random: Random, length: number): string {
   let out = '';
   while (out.length < length) {
-    out += Math.floor(random() * 4294967296).toString(16).padStart(8, '0');
+    out += Math.floor(random() * 4294967296)
+      .toString(16)
+      .padStart(8, '0');
   }
   return out.slice(0, length);
 }

@@ -3,7 +3,7 @@
 // before auth, like a gateway in front of the real API.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { handleAdmin } from './admin.ts';
-import { handleApi, jsonError, matchRoute, type ApiResponse, type ApiSettings, type Route } from './api.ts';
+import { type ApiResponse, type ApiSettings, handleApi, jsonError, matchRoute, type Route } from './api.ts';
 import { authenticate } from './auth.ts';
 import type { CallRecorder } from './calls.ts';
 import type { FaultEngine, TerminalFault } from './faults.ts';
@@ -54,7 +54,9 @@ export async function startServer(deps: ServerDependencies, port: number): Promi
 
   const server = createServer((req, res) => {
     handleRequest(req, res, deps, delay).catch((error: unknown) => {
-      process.stderr.write(`[sandbox] internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        `[sandbox] internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       if (!res.headersSent) sendJson(res, jsonError(500, 'Internal sandbox error'));
       else res.destroy();
     });
@@ -172,7 +174,8 @@ const STATUS_MESSAGES: Record<Extract<TerminalFault, { kind: 'status' }>['status
 
 /** One record of the page gets a wrong-typed field; a PDF becomes something that is not a PDF. */
 function corrupt(response: ApiResponse, route: Route, random: () => number): ApiResponse {
-  if (response.kind === 'pdf') return { kind: 'pdf', pdf: Buffer.from('<html><body>Invoice unavailable</body></html>') };
+  if (response.kind === 'pdf')
+    return { kind: 'pdf', pdf: Buffer.from('<html><body>Invoice unavailable</body></html>') };
   const payload = response.payload;
   if (typeof payload !== 'object' || payload === null) return response;
   const listKey = route.endpoint === 'invoices' ? 'invoices' : 'items';
@@ -209,9 +212,10 @@ function serialize(response: ApiResponse, rawPdf: boolean): Serialized {
 
 function malformed(serialized: Serialized): Serialized {
   // A strict prefix of a JSON object is never valid JSON.
-  const json = serialized.headers['content-type']?.startsWith('application/json') === true
-    ? serialized.body
-    : Buffer.from('{"message":"Internal server error"}');
+  const json =
+    serialized.headers['content-type']?.startsWith('application/json') === true
+      ? serialized.body
+      : Buffer.from('{"message":"Internal server error"}');
   return {
     status: 200,
     headers: { 'content-type': 'application/json; charset=utf-8' },
@@ -258,7 +262,9 @@ function logLine(call: RecordedCall): string {
     call.status ?? '-',
     took,
     call.fault === null ? '' : `fault=${call.fault}`,
-  ].join(' ').trimEnd();
+  ]
+    .join(' ')
+    .trimEnd();
 }
 
 function splitUrl(url: string): { pathname: string; query: Map<string, string> } {

@@ -2,7 +2,7 @@
 // customer search and the invoice PDFs.
 import type { OrganisationData } from './data.ts';
 import { renderInvoicePdf } from './pdf.ts';
-import { RecordView, type RecordSequence } from './record-table.ts';
+import { type RecordSequence, RecordView } from './record-table.ts';
 import type { SandboxCustomer } from './types.ts';
 
 const SEARCH_CACHE_SIZE = 32;
@@ -25,7 +25,9 @@ export class OrganisationStore {
    * and accents ([assumed]: the upstream's matching rules are not documented).
    */
   searchCustomers(filter: string | undefined): RecordSequence<SandboxCustomer> {
-    const words = fold(filter ?? '').split(/\s+/).filter((word) => word.length > 0);
+    const words = fold(filter ?? '')
+      .split(/\s+/)
+      .filter((word) => word.length > 0);
     if (words.length === 0) return this.data.customers;
     const key = words.join(' ');
     const cached = this.searches.get(key);
@@ -47,7 +49,9 @@ export class OrganisationStore {
   private customerSearchText(): string[] {
     this.searchText ??= this.data.customers
       .all()
-      .map((customer) => fold(`${customer.name}\n${customer.first_name} ${customer.last_name}\n${customer.email}\n${customer.id}`));
+      .map((customer) =>
+        fold(`${customer.name}\n${customer.first_name} ${customer.last_name}\n${customer.email}\n${customer.id}`),
+      );
     return this.searchText;
   }
 
@@ -68,5 +72,8 @@ export class OrganisationStore {
 }
 
 function fold(text: string): string {
-  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
 }

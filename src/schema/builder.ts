@@ -25,7 +25,9 @@ export const builder = new SchemaBuilder<{
     nodesQueryOptions: false,
     edgesFieldOptions: { nullable: false, description: 'This page: each node with the cursor that resumes after it.' },
     nodeFieldOptions: { nullable: false, description: 'The node at this position.' },
-    pageInfoFieldOptions: { description: 'Where this page ends and whether another follows: page on with `after: pageInfo.endCursor`.' },
+    pageInfoFieldOptions: {
+      description: 'Where this page ends and whether another follows: page on with `after: pageInfo.endCursor`.',
+    },
     nodesOnConnection: {
       description: 'The nodes of `edges`, for clients that do not need per-edge cursors.',
     },
@@ -39,9 +41,13 @@ export const builder = new SchemaBuilder<{
       description: 'True when nodes come before `startCursor` (this page was asked for with `after`).',
     },
     startCursorFieldOptions: { description: 'Cursor of the first edge; null when the page is empty.' },
-    endCursorFieldOptions: { description: 'Cursor of the last edge; pass it as `after` for the next page. Null when the page is empty.' },
+    endCursorFieldOptions: {
+      description: 'Cursor of the last edge; pass it as `after` for the next page. Null when the page is empty.',
+    },
     cursorFieldOptions: { description: 'Opaque cursor resuming just after this node; pass it as `after`.' },
   },
 });
 
-builder.queryType({ description: 'The partner organisation of the bearer token: its customers, invoices and subscriptions.' });
+builder.queryType({
+  description: 'The partner organisation of the bearer token: its customers, invoices and subscriptions.',
+});

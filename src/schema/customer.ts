@@ -1,8 +1,8 @@
 import { PagingArgumentError } from '../pagination/pager.ts';
 import type { Customer } from '../partner/customers.ts';
 import { builder } from './builder.ts';
+import { CONNECTION_ERRORS, forwardPagingArgs, PAGING_RULES } from './paging-args.ts';
 import type { UpstreamPagingExtension } from './upstream-budget.ts';
-import { CONNECTION_ERRORS, PAGING_RULES, forwardPagingArgs } from './paging-args.ts';
 
 /** The longest customer search text accepted; longer is BAD_USER_INPUT, with no upstream call. */
 export const MAX_FILTER_LENGTH = 200;
@@ -15,9 +15,19 @@ export const CustomerRef = builder.objectRef<Customer>('Customer').implement({
     firstName: t.exposeString('firstName', { nullable: true, description: 'First name of the contact person.' }),
     lastName: t.exposeString('lastName', { nullable: true, description: 'Last name of the contact person.' }),
     email: t.exposeString('email', { nullable: true, description: 'Email address of the contact person.' }),
-    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the customer was created; connections list newest first.' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime', nullable: true, description: 'When the customer was last updated.' }),
-    extra: t.expose('extra', { type: 'JSON', description: 'Every field the partner API sent that this type does not model, unchanged.' }),
+    createdAt: t.expose('createdAt', {
+      type: 'DateTime',
+      description: 'When the customer was created; connections list newest first.',
+    }),
+    updatedAt: t.expose('updatedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the customer was last updated.',
+    }),
+    extra: t.expose('extra', {
+      type: 'JSON',
+      description: 'Every field the partner API sent that this type does not model, unchanged.',
+    }),
   }),
 });
 
@@ -68,4 +78,3 @@ builder.queryField('customers', (t) =>
     },
   }),
 );
-

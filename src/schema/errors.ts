@@ -12,7 +12,14 @@ export type ErrorCode = PartnerError['code'] | 'INTERNAL_SERVER_ERROR';
 export function maskError(error: unknown, message: string, isDev = false): GraphQLError {
   const graphqlError = error instanceof GraphQLError ? error : null;
   const original = graphqlError?.originalError ?? error;
-  const at = graphqlError ? { nodes: graphqlError.nodes, path: graphqlError.path, source: graphqlError.source, positions: graphqlError.positions } : {};
+  const at = graphqlError
+    ? {
+        nodes: graphqlError.nodes,
+        path: graphqlError.path,
+        source: graphqlError.source,
+        positions: graphqlError.positions,
+      }
+    : {};
 
   if (original instanceof PartnerError) {
     return new GraphQLError(original.message, { ...at, extensions: partnerExtensions(original) });
@@ -32,6 +39,8 @@ function partnerExtensions(error: PartnerError): Record<string, unknown> {
   return {
     code: error.code,
     ...(error.retryAfter !== undefined ? { retryAfter: error.retryAfter } : {}),
-    ...(error.upstream.status !== undefined || error.upstream.requestId !== undefined ? { upstream: { ...error.upstream } } : {}),
+    ...(error.upstream.status !== undefined || error.upstream.requestId !== undefined
+      ? { upstream: { ...error.upstream } }
+      : {}),
   };
 }

@@ -3,14 +3,16 @@ import type { Context } from '../context.ts';
 import { PartnerError } from '../partner/errors.ts';
 import type { Invoice } from '../partner/invoices.ts';
 import { builder } from './builder.ts';
+import { CONNECTION_ERRORS, forwardPagingArgs, PAGING_RULES } from './paging-args.ts';
 import type { UpstreamPagingExtension } from './upstream-budget.ts';
-import { CONNECTION_ERRORS, PAGING_RULES, forwardPagingArgs } from './paging-args.ts';
 
 export const InvoiceRef = builder.objectRef<Invoice>('Invoice').implement({
   description: 'An invoice of the partner organisation, from the billing provider (Zuora).',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The invoice id: 32 hexadecimal characters; globally unique.' }),
-    invoiceNumber: t.exposeString('invoiceNumber', { description: 'The human-facing invoice number, e.g. `INV00001234`.' }),
+    invoiceNumber: t.exposeString('invoiceNumber', {
+      description: 'The human-facing invoice number, e.g. `INV00001234`.',
+    }),
     accountId: t.exposeString('accountId', { description: 'The billing account the invoice belongs to.' }),
     invoiceDate: t.expose('invoiceDate', { type: 'Date', description: 'The date of the invoice.' }),
     dueDate: t.expose('dueDate', { type: 'Date', nullable: true, description: 'When payment is due.' }),
@@ -18,16 +20,21 @@ export const InvoiceRef = builder.objectRef<Invoice>('Invoice').implement({
     balance: t.expose('balance', { type: 'Decimal', description: 'What remains to be paid, exact, in `currency`.' }),
     currency: t.exposeString('currency', { description: 'ISO-4217 currency code, e.g. `GBP`.' }),
     status: t.exposeString('status', {
-      description: 'Zuora invoice status: `Draft`, `Posted`, `Canceled` or `Error` today. An open set: expect other values.',
+      description:
+        'Zuora invoice status: `Draft`, `Posted`, `Canceled` or `Error` today. An open set: expect other values.',
     }),
-    extra: t.expose('extra', { type: 'JSON', description: 'Every field the partner API sent that this type does not model, unchanged.' }),
+    extra: t.expose('extra', {
+      type: 'JSON',
+      description: 'Every field the partner API sent that this type does not model, unchanged.',
+    }),
     pdfUrl: t.field({
       type: 'String',
       description: PDF_URL_DESCRIPTION,
       args: {
         expiresIn: t.arg.int({
           required: false,
-          description: 'Seconds the link stays usable: 1 up to the server maximum (3600 unless configured otherwise). Default: the server default (300 unless configured otherwise).',
+          description:
+            'Seconds the link stays usable: 1 up to the server maximum (3600 unless configured otherwise). Default: the server default (300 unless configured otherwise).',
         }),
       },
       resolve: (invoice, args, ctx) => invoicePdfLink(invoice, args.expiresIn ?? null, ctx),
@@ -36,7 +43,11 @@ export const InvoiceRef = builder.objectRef<Invoice>('Invoice').implement({
 });
 
 const InvoiceConnection = builder.connectionObject(
-  { name: 'InvoiceConnection', type: InvoiceRef, description: `A page of invoices, in the partner API's order. ${PAGING_RULES}` },
+  {
+    name: 'InvoiceConnection',
+    type: InvoiceRef,
+    description: `A page of invoices, in the partner API's order. ${PAGING_RULES}`,
+  },
   { name: 'InvoiceEdge', description: 'An invoice and the cursor that resumes after it.' },
 );
 
@@ -81,16 +92,22 @@ async function invoicePdfLink(invoice: Invoice, expiresIn: number | null, ctx: C
   const { linkTtlSeconds, maxLinkTtlSeconds } = ctx.services.downloads.settings;
   const lifetimeSeconds = expiresIn ?? linkTtlSeconds;
   if (lifetimeSeconds < MIN_LINK_SECONDS || lifetimeSeconds > maxLinkTtlSeconds) {
-    throw new GraphQLError(`Argument "expiresIn" must be an integer from ${MIN_LINK_SECONDS} to ${maxLinkTtlSeconds} (seconds).`, {
-      extensions: { code: 'BAD_USER_INPUT' },
-    });
+    throw new GraphQLError(
+      `Argument "expiresIn" must be an integer from ${MIN_LINK_SECONDS} to ${maxLinkTtlSeconds} (seconds).`,
+      {
+        extensions: { code: 'BAD_USER_INPUT' },
+      },
+    );
   }
   if (!ctx.caller) throw new PartnerError('UNAUTHENTICATED', ctx.credentialProblem ?? 'Unauthenticated.');
   const baseUrl = ctx.publicBaseUrl();
   if (!baseUrl) {
-    throw new GraphQLError('Cannot build a link: the request has no usable Host header and PUBLIC_BASE_URL is not set.', {
-      extensions: { code: 'BAD_USER_INPUT' },
-    });
+    throw new GraphQLError(
+      'Cannot build a link: the request has no usable Host header and PUBLIC_BASE_URL is not set.',
+      {
+        extensions: { code: 'BAD_USER_INPUT' },
+      },
+    );
   }
   return ctx.services.downloads.mintInvoicePdfLink({
     token: ctx.caller.token,

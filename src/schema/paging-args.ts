@@ -5,7 +5,7 @@ export const forwardPagingArgs = () =>
   builder.args((t) => ({
     first: t.int({
       description:
-        'How many nodes to return, from 0 to the server\'s cap (500 unless configured; default 20). More than one upstream page is served by following upstream page tokens. Outside the range: BAD_USER_INPUT.',
+        "How many nodes to return, from 0 to the server's cap (500 unless configured; default 20). More than one upstream page is served by following upstream page tokens. Outside the range: BAD_USER_INPUT.",
     }),
     after: t.string({
       description:

@@ -1,7 +1,7 @@
 import type { BillingSubscription } from '../partner/subscriptions.ts';
 import { builder } from './builder.ts';
+import { CONNECTION_ERRORS, forwardPagingArgs, PAGING_RULES } from './paging-args.ts';
 import type { UpstreamPagingExtension } from './upstream-budget.ts';
-import { CONNECTION_ERRORS, PAGING_RULES, forwardPagingArgs } from './paging-args.ts';
 
 // Not named `Subscription`: SDL tools read that as the root subscription type.
 export const BillingSubscriptionRef = builder.objectRef<BillingSubscription>('BillingSubscription').implement({
@@ -10,20 +10,42 @@ export const BillingSubscriptionRef = builder.objectRef<BillingSubscription>('Bi
     id: t.exposeID('id', { description: 'The subscription id, `sub-…`; globally unique.' }),
     name: t.exposeString('name', { description: 'The subscription reference, e.g. `3V053CN9SFIG`.' }),
     status: t.exposeString('status', {
-      description: 'Status: `active`, `cancelled`, `expired`, `pending` are documented; others occur (e.g. `initial`). An open set.',
+      description:
+        'Status: `active`, `cancelled`, `expired`, `pending` are documented; others occur (e.g. `initial`). An open set.',
     }),
     startDate: t.expose('startDate', { type: 'Date', nullable: true, description: 'When the subscription starts.' }),
-    customerId: t.exposeString('customerId', { nullable: true, description: 'The id (`cus-…`) of the customer who holds it.' }),
+    customerId: t.exposeString('customerId', {
+      nullable: true,
+      description: 'The id (`cus-…`) of the customer who holds it.',
+    }),
     owner: t.exposeString('owner', { nullable: true, description: 'The owner recorded on the object.' }),
-    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the subscription was created; connections list newest first.' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime', nullable: true, description: 'When the subscription was last updated.' }),
-    data: t.expose('data', { type: 'JSON', nullable: true, description: 'The summary of the subscription\'s data, as the partner API sent it.' }),
-    extra: t.expose('extra', { type: 'JSON', description: 'Every field the partner API sent that this type does not model, unchanged.' }),
+    createdAt: t.expose('createdAt', {
+      type: 'DateTime',
+      description: 'When the subscription was created; connections list newest first.',
+    }),
+    updatedAt: t.expose('updatedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the subscription was last updated.',
+    }),
+    data: t.expose('data', {
+      type: 'JSON',
+      nullable: true,
+      description: "The summary of the subscription's data, as the partner API sent it.",
+    }),
+    extra: t.expose('extra', {
+      type: 'JSON',
+      description: 'Every field the partner API sent that this type does not model, unchanged.',
+    }),
   }),
 });
 
 const BillingSubscriptionConnection = builder.connectionObject(
-  { name: 'BillingSubscriptionConnection', type: BillingSubscriptionRef, description: `A page of subscriptions, newest first. ${PAGING_RULES}` },
+  {
+    name: 'BillingSubscriptionConnection',
+    type: BillingSubscriptionRef,
+    description: `A page of subscriptions, newest first. ${PAGING_RULES}`,
+  },
   { name: 'BillingSubscriptionEdge', description: 'A subscription and the cursor that resumes after it.' },
 );
 

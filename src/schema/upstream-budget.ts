@@ -1,4 +1,11 @@
-import { GraphQLError, getArgumentValues, type DocumentNode, type FieldNode, type GraphQLField, type GraphQLSchema } from 'graphql';
+import {
+  type DocumentNode,
+  type FieldNode,
+  GraphQLError,
+  type GraphQLField,
+  type GraphQLSchema,
+  getArgumentValues,
+} from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { upstreamPageSize } from '../pagination/connection.ts';
 import { operationRootFields } from './root-fields.ts';
@@ -17,7 +24,13 @@ export interface UpstreamPagingExtension {
 export function useUpstreamBudget(budget: number, defaultFirst: number): Plugin {
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const estimate = estimateUpstreamCalls(args.schema, args.document, args.operationName, args.variableValues ?? {}, defaultFirst);
+      const estimate = estimateUpstreamCalls(
+        args.schema,
+        args.document,
+        args.operationName,
+        args.variableValues ?? {},
+        defaultFirst,
+      );
       if (estimate <= budget) return;
       setResultAndStopExecution({
         errors: [
@@ -59,7 +72,11 @@ function callsFor(paging: UpstreamPagingExtension, args: Record<string, unknown>
   return pages + (paging.exactness === 'lookahead' ? 1 : straddle);
 }
 
-function argumentValues(field: GraphQLField<unknown, unknown>, node: FieldNode, variables: Record<string, unknown>): Record<string, unknown> | null {
+function argumentValues(
+  field: GraphQLField<unknown, unknown>,
+  node: FieldNode,
+  variables: Record<string, unknown>,
+): Record<string, unknown> | null {
   try {
     return getArgumentValues(field, node, variables);
   } catch {

@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../src/app.ts';
+import { type App, createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { type Sandbox, startSandbox } from '../../src/sandbox/index.ts';
 
 /** Debian's Chromium, which .ci/run installs; never a browser build downloaded by Playwright. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -31,7 +31,14 @@ interface OverviewBody {
 }
 
 /** `npm start` in sandbox mode, in-process: the embedded sandbox, and its first demo token in GraphiQL. */
-async function startSandboxMode(): Promise<{ sandbox: Sandbox; app: App; server: Server; origin: string; organisation: string; token: string }> {
+async function startSandboxMode(): Promise<{
+  sandbox: Sandbox;
+  app: App;
+  server: Server;
+  origin: string;
+  organisation: string;
+  token: string;
+}> {
   const sandbox = await startSandbox({ port: 0, customers: 12, invoices: 12, subscriptions: 12 });
   const [first] = Object.entries(sandbox.tokens);
   if (!first) throw new Error('the sandbox has no organisation');
@@ -45,11 +52,19 @@ async function startSandboxMode(): Promise<{ sandbox: Sandbox; app: App; server:
   const app = createApp(config, { demoToken: token });
   const server = createServer(app.handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { sandbox, app, server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, organisation, token };
+  return {
+    sandbox,
+    app,
+    server,
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    organisation,
+    token,
+  };
 }
 
 /** Monaco renders spaces as no-break spaces. */
-const textOf = async (page: Page, selector: string) => (await page.locator(selector).first().innerText()).replace(/\u00a0/g, ' ');
+const textOf = async (page: Page, selector: string) =>
+  ((await page.locator(selector).first().textContent()) ?? '').replace(/\u00a0/g, ' ');
 
 describe('GraphiQL in headless Chromium, from the running server', () => {
   let env: Awaited<ReturnType<typeof startSandboxMode>>;
@@ -58,7 +73,8 @@ describe('GraphiQL in headless Chromium, from the running server', () => {
   const requested: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: run .ci/run, or apt-get install chromium, or set CHROMIUM_PATH.`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(`No Chromium at ${CHROMIUM}: run .ci/run, or apt-get install chromium, or set CHROMIUM_PATH.`);
     env = await startSandboxMode();
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, acceptDownloads: true });
@@ -84,9 +100,14 @@ describe('GraphiQL in headless Chromium, from the running server', () => {
     expect(await textOf(page, '.graphiql-editor-tool')).toContain(`"Authorization": "Bearer ${env.token}"`);
   });
 
-  it('runs it: customer names in the result pane, then a pdfUrl from the result opens as that invoice\'s PDF', async () => {
+  it("runs it: customer names in the result pane, then a pdfUrl from the result opens as that invoice's PDF", async () => {
     const [response] = await Promise.all([
-      page.waitForResponse((r) => r.url() === `${env.origin}/graphql` && r.request().method() === 'POST' && /PartnerOverview/.test(r.request().postData() ?? '')),
+      page.waitForResponse(
+        (r) =>
+          r.url() === `${env.origin}/graphql` &&
+          r.request().method() === 'POST' &&
+          /PartnerOverview/.test(r.request().postData() ?? ''),
+      ),
       page.locator('.graphiql-execute-button').click(),
     ]);
     expect(response.status()).toBe(200);
@@ -120,7 +141,9 @@ describe('GraphiQL in headless Chromium, from the running server', () => {
   });
 
   it('loaded nothing from anywhere but this server: GraphiQL is served, not fetched from a CDN', () => {
-    const foreign = requested.filter((url) => !url.startsWith(`${env.origin}/`) && !url.startsWith(`blob:${env.origin}/`) && !url.startsWith('data:'));
+    const foreign = requested.filter(
+      (url) => !url.startsWith(`${env.origin}/`) && !url.startsWith(`blob:${env.origin}/`) && !url.startsWith('data:'),
+    );
     expect(foreign).toEqual([]);
   });
 });

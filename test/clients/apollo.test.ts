@@ -1,9 +1,9 @@
 import { ApolloClient, HttpLink, InMemoryCache, type ObservableQuery } from '@apollo/client';
 import { relayStylePagination } from '@apollo/client/utilities';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvoicesPageDocument, type InvoicesPageQuery, type InvoicesPageQueryVariables } from 'partner-graph/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { walkRest } from '../support/rest.ts';
-import { startStack, type Stack } from '../support/stack.ts';
+import { type Stack, startStack } from '../support/stack.ts';
 
 const INVOICES = 73;
 const FIRST = 10;

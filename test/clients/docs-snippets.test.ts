@@ -11,12 +11,20 @@ describe('the README frontend section shows the client code the tests run', asyn
 
   it('has marked snippets for Apollo, Relay and urql', () => {
     const sources = new Set(snippets.map((s) => s.path));
-    for (const test of ['test/clients/apollo.test.ts', 'test/clients/relay.test.ts', 'test/clients/relay/InvoiceList.ts', 'test/clients/urql.test.ts']) {
+    for (const test of [
+      'test/clients/apollo.test.ts',
+      'test/clients/relay.test.ts',
+      'test/clients/relay/InvoiceList.ts',
+      'test/clients/urql.test.ts',
+    ]) {
       expect(sources).toContain(test);
     }
   });
 
-  it.each(snippets.map((s, i) => [i + 1, s.path, s.code] as const))('snippet %i is verbatim in %s', async (_n, path, code) => {
-    expect(await readFile(new URL(path, ROOT), 'utf8')).toContain(code);
-  });
+  it.each(snippets.map((s, i) => [i + 1, s.path, s.code] as const))(
+    'snippet %i is verbatim in %s',
+    async (_n, path, code) => {
+      expect(await readFile(new URL(path, ROOT), 'utf8')).toContain(code);
+    },
+  );
 });

@@ -1,24 +1,24 @@
 import {
+  createOperationDescriptor,
   Environment,
+  type FetchFunction,
+  fetchQuery,
+  type GraphQLResponse,
+  getSelector,
   Network,
   RecordSource,
-  Store,
-  createOperationDescriptor,
-  fetchQuery,
-  getSelector,
-  type FetchFunction,
-  type GraphQLResponse,
   type SingularReaderSelector,
+  Store,
 } from 'relay-runtime';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { walkRest } from '../support/rest.ts';
-import { startStack, type Stack } from '../support/stack.ts';
+import { type Stack, startStack } from '../support/stack.ts';
+import InvoiceListFragment from './relay/__generated__/InvoiceList_query.graphql.ts';
 // relay-compiler's artifacts for the graphql tags in ./relay/InvoiceList.ts (`npm run relay`). Without
 // babel-plugin-relay nothing replaces those tags in Node, so the artifacts are imported directly: the
 // very modules the Babel plugin would have required in their place.
 import InvoiceListPaginationQuery from './relay/__generated__/InvoiceListPaginationQuery.graphql.ts';
 import InvoiceListQuery from './relay/__generated__/InvoiceListQuery.graphql.ts';
-import InvoiceListFragment from './relay/__generated__/InvoiceList_query.graphql.ts';
 
 const INVOICES = 67;
 const FIRST = 10;
@@ -48,7 +48,10 @@ interface ConnectionState {
  * fragment, fetch the @refetchable pagination query with `after: endCursor`, and let Relay's
  * ConnectionHandler append the new edges to the same connection record, until hasNextPage is false.
  */
-async function loadAllInvoices(environment: Environment, first: number): Promise<{ state: ConnectionState; pages: number; release(): void }> {
+async function loadAllInvoices(
+  environment: Environment,
+  first: number,
+): Promise<{ state: ConnectionState; pages: number; release(): void }> {
   const operation = createOperationDescriptor(InvoiceListQuery, { first });
   // As a mounted query would: keeps the connection and its nodes from Relay's garbage collection.
   const retained = environment.retain(operation);
@@ -77,7 +80,11 @@ function connectionState(data: unknown): ConnectionState {
   const pageInfo = field(invoices, 'pageInfo');
   const hasNextPage = field(pageInfo, 'hasNextPage');
   const endCursor = field(pageInfo, 'endCursor');
-  if (!Array.isArray(edges) || typeof hasNextPage !== 'boolean' || (endCursor !== null && typeof endCursor !== 'string')) {
+  if (
+    !Array.isArray(edges) ||
+    typeof hasNextPage !== 'boolean' ||
+    (endCursor !== null && typeof endCursor !== 'string')
+  ) {
     throw new Error(`unexpected connection shape: ${JSON.stringify(invoices)}`);
   }
   return { ids: edges.map((edge: unknown) => String(field(field(edge, 'node'), 'id'))), hasNextPage, endCursor };

@@ -1,10 +1,10 @@
 import { Client, fetchExchange } from '@urql/core';
 import { cacheExchange } from '@urql/exchange-graphcache';
 import { relayPagination } from '@urql/exchange-graphcache/extras';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvoicesPageDocument, type InvoicesPageQueryVariables } from 'partner-graph/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { walkRest } from '../support/rest.ts';
-import { startStack, type Stack } from '../support/stack.ts';
+import { type Stack, startStack } from '../support/stack.ts';
 
 const FIRST = 10;
 const MAX_PAGES = 100;
@@ -67,7 +67,9 @@ describe.each([
     expect(merged).toEqual(truth);
     expect(new Set(merged).size).toBe(invoices);
     expect(requests).toBe(Math.ceil(invoices / FIRST));
-    const fromCache = await client.query(InvoicesPageDocument, { first: FIRST }, { requestPolicy: 'cache-only' }).toPromise();
+    const fromCache = await client
+      .query(InvoicesPageDocument, { first: FIRST }, { requestPolicy: 'cache-only' })
+      .toPromise();
     expect(fromCache.data?.invoices?.edges.map((e) => e.node.id)).toEqual(truth);
     expect(requests).toBe(Math.ceil(invoices / FIRST));
   });

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * in one process, not through npm → sh → node, so the signal that stops it reaches the server.
  */
 function startProdCommand(): string[] {
-  const scripts = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const scripts = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> })
+    .scripts;
   const [node, ...args] = (scripts['start:prod'] ?? '').trim().split(/\s+/);
   expect(node).toBe('node');
   expect(args.at(-1)).toBe('dist/main.js');
@@ -30,7 +31,14 @@ beforeAll(async () => {
   const { PARTNER_API_URL: _upstream, ...env } = process.env;
   server = spawn(process.execPath, startProdCommand(), {
     cwd: ROOT,
-    env: { ...env, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'development', PERSISTED_OPERATIONS: 'allow', LOG_LEVEL: 'silent' },
+    env: {
+      ...env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      NODE_ENV: 'development',
+      PERSISTED_OPERATIONS: 'allow',
+      LOG_LEVEL: 'silent',
+    },
   });
   let stdout = '';
   let stderr = '';
@@ -61,7 +69,10 @@ describe('the production build (npm run build, npm run start:prod)', () => {
       body: JSON.stringify({ query: '{ invoices(first: 1) { nodes { id invoiceNumber pdfUrl } } }' }),
     });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { data?: { invoices: { nodes: { invoiceNumber: string; pdfUrl: string }[] } }; errors?: unknown };
+    const body = (await res.json()) as {
+      data?: { invoices: { nodes: { invoiceNumber: string; pdfUrl: string }[] } };
+      errors?: unknown;
+    };
     expect(body.errors).toBeUndefined();
     const [invoice] = body.data?.invoices.nodes ?? [];
     if (!invoice) throw new Error('the embedded sandbox has no invoice');

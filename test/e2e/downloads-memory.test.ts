@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { type Sandbox, startSandbox } from '../../src/sandbox/index.ts';
 
 /**
  * Twenty concurrent downloads of a 10 MB invoice PDF (13.3 MB of base64 upstream). The facade runs
@@ -75,7 +75,8 @@ describe('twenty concurrent downloads of a 10 MB PDF', () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query: `{ invoices(first: 1) { nodes { id pdfUrl } } }` }),
     });
-    const [invoice] = ((await res.json()) as { data: { invoices: { nodes: { id: string; pdfUrl: string }[] } } }).data.invoices.nodes;
+    const [invoice] = ((await res.json()) as { data: { invoices: { nodes: { id: string; pdfUrl: string }[] } } }).data
+      .invoices.nodes;
     if (!invoice) throw new Error('no invoice');
     const expected = sandbox.pdfFor(org, invoice.id);
     expect(expected.length).toBeGreaterThanOrEqual(PDF_BYTES - 1024);
@@ -88,7 +89,10 @@ describe('twenty concurrent downloads of a 10 MB PDF', () => {
           headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
           body: JSON.stringify({ query: `{ invoices(first: 1) { nodes { pdfUrl } } }` }),
         });
-        return ((await r.json()) as { data: { invoices: { nodes: { pdfUrl: string }[] } } }).data.invoices.nodes[0]?.pdfUrl ?? '';
+        return (
+          ((await r.json()) as { data: { invoices: { nodes: { pdfUrl: string }[] } } }).data.invoices.nodes[0]
+            ?.pdfUrl ?? ''
+        );
       }),
     );
     const { rss: baseline } = await ask<{ rss: number }>('baseline');
@@ -102,7 +106,10 @@ describe('twenty concurrent downloads of a 10 MB PDF', () => {
           hash.update(chunk);
           length += chunk.length;
         }
-        const framing = { contentLength: download.headers.get('content-length'), transferEncoding: download.headers.get('transfer-encoding') };
+        const framing = {
+          contentLength: download.headers.get('content-length'),
+          transferEncoding: download.headers.get('transfer-encoding'),
+        };
         return { status: download.status, length, ...framing, hash: hash.digest('hex') };
       }),
     );
@@ -110,7 +117,13 @@ describe('twenty concurrent downloads of a 10 MB PDF', () => {
     const { peak } = await ask<{ peak: number }>('peak');
 
     // Base64 text says its decoded size only at its end, and a file this large is streamed, not held: chunked.
-    const streamed = { status: 200, length: expected.length, contentLength: null, transferEncoding: 'chunked', hash: expectedHash };
+    const streamed = {
+      status: 200,
+      length: expected.length,
+      contentLength: null,
+      transferEncoding: 'chunked',
+      hash: expectedHash,
+    };
     for (const result of results) expect(result).toEqual(streamed);
     console.info(
       `[downloads bench] ${DOWNLOADS} x ${MiB(expected.length)} PDF, PDF_MAX_CONCURRENT=${MAX_CONCURRENT}: ${seconds.toFixed(2)} s; ` +

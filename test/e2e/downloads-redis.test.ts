@@ -3,9 +3,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../src/app.ts';
+import { type App, createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { type Sandbox, startSandbox } from '../../src/sandbox/index.ts';
 
 /** Two facade instances behind one imaginary load balancer, sharing one Redis and one sandbox. */
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -60,7 +60,10 @@ async function mintOn(origin: string, expiresIn?: number): Promise<{ id: string;
   const res = await fetch(`${origin}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${tokenA()}` },
-    body: JSON.stringify({ query: 'query ($e: Int) { invoices(first: 1) { nodes { id pdfUrl(expiresIn: $e) } } }', variables: { e: expiresIn } }),
+    body: JSON.stringify({
+      query: 'query ($e: Int) { invoices(first: 1) { nodes { id pdfUrl(expiresIn: $e) } } }',
+      variables: { e: expiresIn },
+    }),
   });
   const body = (await res.json()) as { data: { invoices: { nodes: { id: string; pdfUrl: string }[] } } };
   const [invoice] = body.data.invoices.nodes;
@@ -75,7 +78,10 @@ describe('the Redis ticket store', () => {
   it('lets either instance serve a link minted on the other', async () => {
     const [one, two] = instances;
     if (!one || !two) throw new Error('two instances expected');
-    for (const [minter, server] of [[one, two], [two, one]] as const) {
+    for (const [minter, server] of [
+      [one, two],
+      [two, one],
+    ] as const) {
       const invoice = await mintOn(minter.origin);
       const res = await fetch(via(server.origin, invoice.pdfUrl));
       expect(res.status).toBe(200);
@@ -93,7 +99,12 @@ describe('the Redis ticket store', () => {
     expect(keys.length).toBeGreaterThan(0);
     for (const key of keys) {
       const value = (await redis.get(key)) ?? '';
-      for (const form of [tokenA(), Buffer.from(tokenA()).toString('base64'), Buffer.from(tokenA()).toString('base64url'), ...tokenA().split('.')]) {
+      for (const form of [
+        tokenA(),
+        Buffer.from(tokenA()).toString('base64'),
+        Buffer.from(tokenA()).toString('base64url'),
+        ...tokenA().split('.'),
+      ]) {
         expect(value).not.toContain(form);
       }
     }

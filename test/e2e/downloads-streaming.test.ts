@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createDownloads, type Downloads } from '../../src/downloads/downloads.ts';
 import { WHOLE_PDF_MAX_BYTES } from '../../src/downloads/route.ts';
 import { createUpstreamHttp, type UpstreamHttp } from '../../src/partner/http.ts';
-import { startStack, type Stack } from '../support/stack.ts';
+import { type Stack, startStack } from '../support/stack.ts';
 
 /** Every 10th invoice of the sandbox (the newest first) gets a PDF this large: past what is read whole. */
 const LARGE_PDF_BYTES = 3 * 1024 * 1024;
@@ -62,7 +62,9 @@ describe('a PDF larger than what is read whole, as base64 from the upstream', ()
     expect(res.status).toBe(200);
     await expect(res.arrayBuffer()).rejects.toThrow();
     await new Promise((resolve) => setTimeout(resolve, 50)); // the line is written as the response closes
-    const line = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['msg'] === 'invoice pdf download');
+    const line = logLines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l['msg'] === 'invoice pdf download');
     expect(line).toMatchObject({ level: 40, status: 200, aborted: true, code: expect.stringMatching(/^UPSTREAM_/) });
   });
 });
@@ -118,7 +120,12 @@ describe('a client that reads slowly', () => {
 
   beforeAll(async () => {
     const config = loadConfig({ NODE_ENV: 'test', PARTNER_API_URL: 'http://127.0.0.1:9/api' });
-    downloads = createDownloads({ settings: config.downloads, secret: 'test-cursor-secret-of-at-least-32-chars', http: upstream, forwardHeaders: [] });
+    downloads = createDownloads({
+      settings: config.downloads,
+      secret: 'test-cursor-secret-of-at-least-32-chars',
+      http: upstream,
+      forwardHeaders: [],
+    });
     server = createServer((req, res) => downloads.handle(req, res, new URL(req.url ?? '/', 'http://x').pathname));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -130,7 +137,13 @@ describe('a client that reads slowly', () => {
   });
 
   it('is not read ahead of: the upstream is read about as fast as the client takes the file', async () => {
-    const link = await downloads.mintInvoicePdfLink({ token: 't', invoiceId: '0123456789abcdef0123456789abcdef', invoiceNumber: 'INV1', baseUrl: origin, lifetimeSeconds: 60 });
+    const link = await downloads.mintInvoicePdfLink({
+      token: 't',
+      invoiceId: '0123456789abcdef0123456789abcdef',
+      invoiceNumber: 'INV1',
+      baseUrl: origin,
+      lifetimeSeconds: 60,
+    });
     const res = await new Promise<IncomingMessage>((resolve, reject) => httpGet(link, resolve).on('error', reject));
     expect(res.statusCode).toBe(200);
     res.pause();
@@ -154,7 +167,9 @@ describe('a client slower than the upstream timeout', () => {
 
   it('still gets the whole file: the timeout bounds the upstream, not the reader', async () => {
     const invoice = await largeInvoiceLink(stack);
-    const res = await new Promise<IncomingMessage>((resolve, reject) => httpGet(invoice.pdfUrl, resolve).on('error', reject));
+    const res = await new Promise<IncomingMessage>((resolve, reject) =>
+      httpGet(invoice.pdfUrl, resolve).on('error', reject),
+    );
     expect(res.statusCode).toBe(200);
     res.pause();
     await new Promise((resolve) => setTimeout(resolve, 2_500));
@@ -190,7 +205,13 @@ describe('an upstream that drips a PDF for ever', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const link = await downloads.mintInvoicePdfLink({ token: 't', invoiceId: '0123456789abcdef0123456789abcdef', invoiceNumber: 'INV1', baseUrl: origin, lifetimeSeconds: 60 });
+      const link = await downloads.mintInvoicePdfLink({
+        token: 't',
+        invoiceId: '0123456789abcdef0123456789abcdef',
+        invoiceNumber: 'INV1',
+        baseUrl: origin,
+        lifetimeSeconds: 60,
+      });
       const started = performance.now();
       const res = await new Promise<IncomingMessage>((resolve, reject) => httpGet(link, resolve).on('error', reject));
       expect(res.statusCode).toBe(200);

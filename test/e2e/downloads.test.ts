@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EXPIRED_TICKET_MEMORY_MS } from '../../src/downloads/tickets.ts';
-import { startStack, type Stack } from '../support/stack.ts';
+import { type Stack, startStack } from '../support/stack.ts';
 
 /** The clock tickets expire by: tests move it, nothing sleeps. */
 let clock = Date.now();
@@ -28,7 +28,10 @@ interface MintedInvoice {
   pdfUrl: string;
 }
 
-async function mint(first: number, options: { expiresIn?: number; token?: string; headers?: Record<string, string> } = {}): Promise<MintedInvoice[]> {
+async function mint(
+  first: number,
+  options: { expiresIn?: number; token?: string; headers?: Record<string, string> } = {},
+): Promise<MintedInvoice[]> {
   const { status, body } = await stack.gql(
     'query ($first: Int, $expiresIn: Int) { invoices(first: $first) { nodes { id invoiceNumber pdfUrl(expiresIn: $expiresIn) } } }',
     { first, expiresIn: options.expiresIn },
@@ -74,7 +77,8 @@ describe('Invoice.pdfUrl', () => {
     const invoices = await mint(5);
     expect(fileCalls()).toBe(0);
     expect(stack.sandbox.calls.list().every((call) => call.endpoint === 'invoices')).toBe(true);
-    for (const invoice of invoices) expect(invoice.pdfUrl).toMatch(new RegExp(`^${stack.origin}/downloads/invoices/[A-Za-z0-9_-]{43}\\.pdf$`));
+    for (const invoice of invoices)
+      expect(invoice.pdfUrl).toMatch(new RegExp(`^${stack.origin}/downloads/invoices/[A-Za-z0-9_-]{43}\\.pdf$`));
     expect(new Set(invoices.map((i) => ticketOf(i.pdfUrl))).size).toBe(5);
   });
 
@@ -97,7 +101,9 @@ describe('Invoice.pdfUrl', () => {
   });
 
   it.each([0, -5, 3601, 100_000])('expiresIn %i is BAD_USER_INPUT', async (expiresIn) => {
-    const { body } = await stack.gql('query ($e: Int) { invoices(first: 1) { nodes { pdfUrl(expiresIn: $e) } } }', { e: expiresIn });
+    const { body } = await stack.gql('query ($e: Int) { invoices(first: 1) { nodes { pdfUrl(expiresIn: $e) } } }', {
+      e: expiresIn,
+    });
     expect(body.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
     expect(body.errors?.[0]?.message).toContain('from 1 to 3600');
   });
@@ -256,7 +262,9 @@ describe('upstream failures behind a valid link', () => {
     expect((await download(invoice.pdfUrl)).res.status).toBe(410);
     await new Promise((resolve) => setTimeout(resolve, 50)); // lines are written as responses close
 
-    const downloads = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((l) => l['msg'] === 'invoice pdf download');
+    const downloads = logLines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((l) => l['msg'] === 'invoice pdf download');
     expect(downloads.map((l) => [l['status'], l['ticketPrefix']])).toEqual([
       [200, `${ticket.slice(0, 6)}…`],
       [502, `${ticket.slice(0, 6)}…`],
@@ -276,7 +284,9 @@ describe('upstream failures behind a valid link', () => {
 describe('GET /downloads/invoices/{invoiceId}.pdf with Authorization', () => {
   it('serves the PDF to a programmatic caller, named by the invoice id', async () => {
     const { id } = await mintOne();
-    const { res, bytes } = await download(`${stack.origin}/downloads/invoices/${id}.pdf`, { headers: { authorization: `Bearer ${stack.orgA.token}` } });
+    const { res, bytes } = await download(`${stack.origin}/downloads/invoices/${id}.pdf`, {
+      headers: { authorization: `Bearer ${stack.orgA.token}` },
+    });
     expect(res.status).toBe(200);
     expect(bytes.equals(stack.sandbox.pdfFor(stack.orgA.name, id))).toBe(true);
     expect(res.headers.get('content-disposition')).toBe(`attachment; filename="${id}.pdf"`);
@@ -284,20 +294,22 @@ describe('GET /downloads/invoices/{invoiceId}.pdf with Authorization', () => {
 
   it("another organisation's token gets the upstream's 404", async () => {
     const { id } = await mintOne();
-    const { res } = await download(`${stack.origin}/downloads/invoices/${id}.pdf`, { headers: { authorization: `Bearer ${stack.orgB.token}` } });
+    const { res } = await download(`${stack.origin}/downloads/invoices/${id}.pdf`, {
+      headers: { authorization: `Bearer ${stack.orgB.token}` },
+    });
     expect(res.status).toBe(404);
   });
 
-  it.each([['no header', {}], ['a Basic credential', { authorization: 'Basic dXNlcjpwYXNz' }]])(
-    '%s is 401 with no upstream call',
-    async (_label, headers: Record<string, string>) => {
-      const { id } = await mintOne();
-      stack.sandbox.calls.clear();
-      const { res } = await download(`${stack.origin}/downloads/invoices/${id}.pdf`, { headers });
-      expect(res.status).toBe(401);
-      expect(stack.sandbox.calls.count()).toBe(0);
-    },
-  );
+  it.each([
+    ['no header', {}],
+    ['a Basic credential', { authorization: 'Basic dXNlcjpwYXNz' }],
+  ])('%s is 401 with no upstream call', async (_label, headers: Record<string, string>) => {
+    const { id } = await mintOne();
+    stack.sandbox.calls.clear();
+    const { res } = await download(`${stack.origin}/downloads/invoices/${id}.pdf`, { headers });
+    expect(res.status).toBe(401);
+    expect(stack.sandbox.calls.count()).toBe(0);
+  });
 });
 
 describe('a raw %PDF body from the upstream', () => {

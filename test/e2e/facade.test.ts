@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../support/stack.ts';
+import { type Stack, startStack } from '../support/stack.ts';
 import { fetchPage, PAGE_QUERY } from '../support/walk.ts';
 
 let stack: Stack;
@@ -8,7 +8,8 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-const codeOf = (body: { errors?: { extensions?: Record<string, unknown> }[] }) => body.errors?.[0]?.extensions?.['code'];
+const codeOf = (body: { errors?: { extensions?: Record<string, unknown> }[] }) =>
+  body.errors?.[0]?.extensions?.['code'];
 
 describe('the caller token', () => {
   it('is forwarded byte for byte, with no other caller header unless allowlisted', async () => {
@@ -44,7 +45,9 @@ describe('the caller token', () => {
   });
 
   it('an upstream 401 (unknown token) is UNAUTHENTICATED and the token is in no answer', async () => {
-    const { body } = await stack.gql('{ invoices { nodes { id } } }', undefined, { authorization: 'Bearer not-a-known-token' });
+    const { body } = await stack.gql('{ invoices { nodes { id } } }', undefined, {
+      authorization: 'Bearer not-a-known-token',
+    });
     expect(codeOf(body)).toBe('UNAUTHENTICATED');
     expect(JSON.stringify(body)).not.toContain('not-a-known-token');
   });
@@ -59,7 +62,7 @@ describe('the caller token', () => {
     expect((await res.json()).data.__schema.queryType.name).toBe('Query');
   });
 
-  it('two interleaved callers with different tokens never see each other\'s data', async () => {
+  it("two interleaved callers with different tokens never see each other's data", async () => {
     const orgs = stack.sandbox.organisations;
     const runs = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? stack.orgA : stack.orgB));
     const pages = await Promise.all(runs.map((org) => fetchPage(stack, 'customers', { first: 15 }, org.token)));
@@ -117,7 +120,9 @@ describe('one round trip', () => {
     stack.sandbox.faults.set([{ endpoint: '*', kind: 'latency', ms: 60 }]);
     stack.sandbox.calls.clear();
     try {
-      const { body } = await stack.gql('{ customers(first: 3) { nodes { id } } invoices(first: 3) { nodes { id } } subscriptions(first: 3) { nodes { id } } }');
+      const { body } = await stack.gql(
+        '{ customers(first: 3) { nodes { id } } invoices(first: 3) { nodes { id } } subscriptions(first: 3) { nodes { id } } }',
+      );
       expect(body.errors).toBeUndefined();
     } finally {
       stack.sandbox.faults.clear();
@@ -135,7 +140,12 @@ describe('one round trip', () => {
     const aliases = Array.from({ length: 10 }, (_, i) => `a${i}: invoices(first: 20) { nodes { id } }`).join('\n');
     const { body } = await stack.gql(`{ ${aliases} }`);
     expect(stack.sandbox.calls.count({ endpoint: 'invoices' })).toBeLessThanOrEqual(2); // the page and its look-ahead
-    expect(stack.sandbox.calls.list().map((c) => c.query['cursor'] ?? null).filter((c) => c === null)).toHaveLength(1);
+    expect(
+      stack.sandbox.calls
+        .list()
+        .map((c) => c.query['cursor'] ?? null)
+        .filter((c) => c === null),
+    ).toHaveLength(1);
     const data = body.data as Record<string, { nodes: { id: string }[] }>;
     expect(new Set(Object.values(data).map((c) => JSON.stringify(c.nodes))).size).toBe(1);
   });
@@ -149,15 +159,23 @@ describe('one round trip', () => {
 
 describe('types and values', () => {
   it('serves money as exact decimal strings, statuses as open strings, and unmodelled fields as JSON', async () => {
-    const { body } = await stack.gql('{ invoices(first: 100) { nodes { id amount balance currency status extra } } subscriptions(first: 100) { nodes { status extra } } }');
-    const invoices = (body.data?.['invoices'] as { nodes: { id: string; amount: string; status: string; extra: Record<string, unknown> }[] }).nodes;
+    const { body } = await stack.gql(
+      '{ invoices(first: 100) { nodes { id amount balance currency status extra } } subscriptions(first: 100) { nodes { status extra } } }',
+    );
+    const invoices = (
+      body.data?.['invoices'] as {
+        nodes: { id: string; amount: string; status: string; extra: Record<string, unknown> }[];
+      }
+    ).nodes;
     const raw = stack.sandbox.organisations[0]?.invoices.slice(0, 100) ?? [];
     invoices.forEach((inv, i) => {
       expect(inv.amount).toMatch(/^-?\d+\.\d{2,}$/);
       expect(Number(inv.amount)).toBe(raw[i]?.amount);
     });
     expect(Object.keys(invoices[0]?.extra ?? {}).length).toBeGreaterThan(0);
-    const statuses = new Set((body.data?.['subscriptions'] as { nodes: { status: string }[] }).nodes.map((s) => s.status));
+    const statuses = new Set(
+      (body.data?.['subscriptions'] as { nodes: { status: string }[] }).nodes.map((s) => s.status),
+    );
     expect(statuses.has('initial')).toBe(true);
   });
 });

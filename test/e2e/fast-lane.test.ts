@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonMediaType } from '../../src/http/fast-lane.ts';
-import { startStack, type Stack } from '../support/stack.ts';
+import { type Stack, startStack } from '../support/stack.ts';
 
 // The fast lane (src/http/fast-lane.ts) must answer exactly as Yoga does. Two facades, one with the
 // lane and one without (`fastLane: false`), each in front of its own identical sandbox, get the same
@@ -21,7 +21,10 @@ async function startLane(env: Record<string, string>, fastLane: boolean): Promis
   const lines: Record<string, unknown>[] = [];
   const stack = await startStack({
     env: { LOG_LEVEL: 'info', ...env },
-    deps: { fastLane, logDestination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } },
+    deps: {
+      fastLane,
+      logDestination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+    },
   });
   return { stack, lines };
 }
@@ -29,7 +32,10 @@ async function startLane(env: Record<string, string>, fastLane: boolean): Promis
 /** The facade's own count of POSTs each pipeline ran, from /metrics. */
 async function laneCounts(lane: Lane): Promise<{ fast: number; yoga: number }> {
   const text = await (await fetch(`${lane.stack.origin}/metrics`)).text();
-  const count = (name: string) => Number(new RegExp(`^partner_graph_graphql_posts_by_lane_total\\{lane="${name}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  const count = (name: string) =>
+    Number(
+      new RegExp(`^partner_graph_graphql_posts_by_lane_total\\{lane="${name}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0,
+    );
   return { fast: count('fast'), yoga: count('yoga') };
 }
 
@@ -57,7 +63,8 @@ function lastRequestLine(lane: Lane): Record<string, unknown> | undefined {
   return stable;
 }
 
-const CUSTOMERS = 'query Customers($first: Int) { customers(first: $first) { totalCount nodes { id name email } pageInfo { hasNextPage endCursor } } }';
+const CUSTOMERS =
+  'query Customers($first: Int) { customers(first: $first) { totalCount nodes { id name email } pageInfo { hasNextPage endCursor } } }';
 const OVERVIEW = `query Overview {
   customers(first: 3) { nodes { id name } }
   invoices(first: 3) { nodes { id amount currency status } pageInfo { hasNextPage } }
@@ -82,15 +89,40 @@ const CASES: Case[] = [
   ['a query with variables', { query: CUSTOMERS, variables: { first: 5 } }, {}, 'fast'],
   ['three root fields', { query: OVERVIEW }, {}, 'fast'],
   ['Accept: application/json', { query: CUSTOMERS }, { accept: 'application/json' }, 'fast'],
-  ['Accept: application/graphql-response+json', { query: CUSTOMERS }, { accept: 'application/graphql-response+json' }, 'fast'],
-  ['graphql-request\'s Accept', { query: CUSTOMERS }, { accept: 'application/graphql-response+json, application/json' }, 'fast'],
-  ['a named operation among two', { query: `${CUSTOMERS} query Other { __typename }`, operationName: 'Other' }, {}, 'fast'],
+  [
+    'Accept: application/graphql-response+json',
+    { query: CUSTOMERS },
+    { accept: 'application/graphql-response+json' },
+    'fast',
+  ],
+  [
+    "graphql-request's Accept",
+    { query: CUSTOMERS },
+    { accept: 'application/graphql-response+json, application/json' },
+    'fast',
+  ],
+  [
+    'a named operation among two',
+    { query: `${CUSTOMERS} query Other { __typename }`, operationName: 'Other' },
+    {},
+    'fast',
+  ],
   ['no token', { query: CUSTOMERS }, { authorization: '' }, 'fast'],
-  ['no token, graphql-response+json', { query: CUSTOMERS }, { authorization: '', accept: 'application/graphql-response+json' }, 'fast'],
+  [
+    'no token, graphql-response+json',
+    { query: CUSTOMERS },
+    { authorization: '', accept: 'application/graphql-response+json' },
+    'fast',
+  ],
   ['a malformed token', { query: CUSTOMERS }, { authorization: 'Basic abc' }, 'fast'],
   ['a bad paging argument', { query: CUSTOMERS, variables: { first: -1 } }, {}, 'fast'],
   ['a variable of the wrong type', { query: CUSTOMERS, variables: { first: 'many' } }, {}, 'fast'],
-  ['a variable of the wrong type, graphql-response+json', { query: CUSTOMERS, variables: { first: 'many' } }, { accept: 'application/graphql-response+json' }, 'fast'],
+  [
+    'a variable of the wrong type, graphql-response+json',
+    { query: CUSTOMERS, variables: { first: 'many' } },
+    { accept: 'application/graphql-response+json' },
+    'fast',
+  ],
   ['empty extensions', { query: CUSTOMERS, extensions: {} }, {}, 'fast'],
   ['an unknown field (validation)', { query: '{ customers(first: 1) { nodes { nope } } }' }, {}, 'yoga'],
   ['a syntax error', { query: '{ customers(first: 1) { ' }, {}, 'yoga'],
@@ -98,7 +130,12 @@ const CASES: Case[] = [
   ['an unknown parameter', { query: CUSTOMERS, extra: 1 }, {}, 'yoga'],
   ['variables that are not an object', { query: CUSTOMERS, variables: [1] }, {}, 'yoga'],
   ['a persisted query hash', { extensions: { persistedQuery: { version: 1, sha256Hash: 'abc' } } }, {}, 'yoga'],
-  ['@defer', { query: '{ customers(first: 2) { nodes { id ... @defer { name } } } }' }, { accept: 'multipart/mixed' }, 'yoga'],
+  [
+    '@defer',
+    { query: '{ customers(first: 2) { nodes { id ... @defer { name } } } }' },
+    { accept: 'multipart/mixed' },
+    'yoga',
+  ],
   ['a CORS request', { query: CUSTOMERS }, { origin: 'http://localhost:3000' }, 'yoga'],
   ['Accept: text/event-stream', { query: CUSTOMERS }, { accept: 'text/event-stream' }, 'yoga'],
   ['Accept: text/html only', { query: CUSTOMERS }, { accept: 'text/html' }, 'yoga'],
@@ -126,24 +163,34 @@ describe.each(SETTINGS)('the fast lane answers as Yoga does, under $name', ({ en
     const viaLane = await send(fast, body, headers);
     expect(viaLane).toEqual(viaYoga);
     const after = await laneCounts(fast);
-    expect({ fast: after.fast - before.lanes.fast, yoga: after.yoga - before.lanes.yoga }).toEqual(expectedLane === 'fast' ? { fast: 1, yoga: 0 } : { fast: 0, yoga: 1 });
-    expect(fast.stack.sandbox.calls.list().length - before.calls).toBe(yoga.stack.sandbox.calls.list().length - yogaCalls);
+    expect({ fast: after.fast - before.lanes.fast, yoga: after.yoga - before.lanes.yoga }).toEqual(
+      expectedLane === 'fast' ? { fast: 1, yoga: 0 } : { fast: 0, yoga: 1 },
+    );
+    expect(fast.stack.sandbox.calls.list().length - before.calls).toBe(
+      yoga.stack.sandbox.calls.list().length - yogaCalls,
+    );
     expect(lastRequestLine(fast)).toEqual(lastRequestLine(yoga));
   });
 
   it('answers a partial failure the same way: data where it can, the upstream error where it cannot', async () => {
-    for (const lane of [fast, yoga]) lane.stack.sandbox.faults.set([{ endpoint: 'invoices', kind: 'status', status: 500, times: 1 }]);
+    for (const lane of [fast, yoga])
+      lane.stack.sandbox.faults.set([{ endpoint: 'invoices', kind: 'status', status: 500, times: 1 }]);
     const viaYoga = await send(yoga, { query: OVERVIEW }, {});
     const viaLane = await send(fast, { query: OVERVIEW }, {});
     expect(viaLane).toEqual(viaYoga);
-    expect((viaLane.body as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toMatch(/^UPSTREAM_/);
+    expect((viaLane.body as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toMatch(
+      /^UPSTREAM_/,
+    );
     expect(lastRequestLine(fast)).toEqual(lastRequestLine(yoga));
   });
 
   it('counts the same operations and errors in /metrics', async () => {
     const series = async (lane: Lane) => {
       const text = await (await fetch(`${lane.stack.origin}/metrics`)).text();
-      return text.split('\n').filter((line) => /^partner_graph_(graphql_operations_total|graphql_errors_total)\{/.test(line)).sort();
+      return text
+        .split('\n')
+        .filter((line) => /^partner_graph_(graphql_operations_total|graphql_errors_total)\{/.test(line))
+        .sort();
     };
     const [viaLane, viaYoga] = await Promise.all([series(fast), series(yoga)]);
     expect(viaLane.length).toBeGreaterThan(3);
@@ -161,7 +208,10 @@ describe('the fast lane under the rate limit', () => {
         answers.push([await send(lane, { query: CUSTOMERS }, {}), await send(lane, { query: CUSTOMERS }, {})]);
       }
       expect(answers[1]).toEqual(answers[0]);
-      expect(answers[1]?.[1]).toMatchObject({ status: 429, headers: { 'retry-after': expect.stringMatching(/^\d+$/) } });
+      expect(answers[1]?.[1]).toMatchObject({
+        status: 429,
+        headers: { 'retry-after': expect.stringMatching(/^\d+$/) },
+      });
       expect(fast.stack.sandbox.calls.list()).toHaveLength(1);
       expect(await laneCounts(fast)).toEqual({ fast: 2, yoga: 0 });
       expect(await laneCounts(yoga)).toEqual({ fast: 0, yoga: 2 });
@@ -189,7 +239,7 @@ describe('a request the lane charges and then hands to Yoga', () => {
   });
 });
 
-describe('jsonMediaType mirrors Yoga\'s choice of JSON type', () => {
+describe("jsonMediaType mirrors Yoga's choice of JSON type", () => {
   it.each([
     [undefined, 'application/json'],
     ['*/*', 'application/json'],

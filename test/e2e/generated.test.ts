@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { generate } from '@graphql-codegen/cli';
 import {
+  type GraphQLNamedType,
   isInputObjectType,
   isInterfaceType,
   isIntrospectionType,
@@ -12,7 +13,6 @@ import {
   parse,
   printSchema,
   validate,
-  type GraphQLNamedType,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import codegenConfig from '../../codegen.ts';
@@ -31,13 +31,20 @@ describe('committed generated files are current', () => {
   });
 
   it('src/client/generated is what codegen makes of schema.graphql and the operations (fix: npm run codegen)', async () => {
-    const outputs: { filename: string; content: string }[] = await generate({ ...codegenConfig, cwd: ROOT.pathname, silent: true }, false);
-    expect(outputs.map((o) => o.filename).sort()).toEqual((await readdir(new URL(GENERATED_DIR, ROOT))).map((f) => `${GENERATED_DIR}${f}`).sort());
+    const outputs: { filename: string; content: string }[] = await generate(
+      { ...codegenConfig, cwd: ROOT.pathname, silent: true },
+      false,
+    );
+    expect(outputs.map((o) => o.filename).sort()).toEqual(
+      (await readdir(new URL(GENERATED_DIR, ROOT))).map((f) => `${GENERATED_DIR}${f}`).sort(),
+    );
     for (const output of outputs) expect(await read(output.filename), output.filename).toBe(output.content);
   });
 
   it("Relay's artifacts are what relay-compiler makes of schema.graphql and the test's graphql tags (fix: npm run relay)", async () => {
-    const result = await run(new URL('node_modules/.bin/relay-compiler', ROOT).pathname, ['--validate'], { cwd: ROOT.pathname }).then(
+    const result = await run(new URL('node_modules/.bin/relay-compiler', ROOT).pathname, ['--validate'], {
+      cwd: ROOT.pathname,
+    }).then(
       () => 'current',
       (error: { stdout?: string; stderr?: string }) => `${error.stdout ?? ''}${error.stderr ?? ''}`,
     );
@@ -51,7 +58,8 @@ describe('the docs explorer has something to say everywhere', () => {
     if (!isObjectType(type) && !isInterfaceType(type) && !isInputObjectType(type)) return missing;
     for (const field of Object.values(type.getFields())) {
       if (!field.description) missing.push(`${type.name}.${field.name}`);
-      for (const arg of 'args' in field ? field.args : []) if (!arg.description) missing.push(`${type.name}.${field.name}(${arg.name})`);
+      for (const arg of 'args' in field ? field.args : [])
+        if (!arg.description) missing.push(`${type.name}.${field.name}(${arg.name})`);
     }
     return missing;
   };
@@ -65,15 +73,25 @@ describe('the docs explorer has something to say everywhere', () => {
     const query = schema.getQueryType();
     for (const name of ['customers', 'invoices', 'subscriptions']) {
       const field = query?.getFields()[name];
-      expect(field?.description, name).toMatch(/Errors \(`extensions\.code`\): UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT, RATE_LIMITED/);
-      expect(field?.args.find((a) => a.name === 'after')?.description, name).toMatch(/opaque, signed, and bound to this connection/);
-      expect(field?.args.find((a) => a.name === 'first')?.description, name).toMatch(/Outside the range: BAD_USER_INPUT/);
+      expect(field?.description, name).toMatch(
+        /Errors \(`extensions\.code`\): UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT, RATE_LIMITED/,
+      );
+      expect(field?.args.find((a) => a.name === 'after')?.description, name).toMatch(
+        /opaque, signed, and bound to this connection/,
+      );
+      expect(field?.args.find((a) => a.name === 'first')?.description, name).toMatch(
+        /Outside the range: BAD_USER_INPUT/,
+      );
       expect(field?.type.toString()).toMatch(/Connection$/);
     }
     for (const connection of ['CustomerConnection', 'InvoiceConnection', 'BillingSubscriptionConnection']) {
-      expect(schema.getType(connection)?.description, connection).toMatch(/Forward paging with `first`\/`after`.*`pageInfo\.hasNextPage` is exact/);
+      expect(schema.getType(connection)?.description, connection).toMatch(
+        /Forward paging with `first`\/`after`.*`pageInfo\.hasNextPage` is exact/,
+      );
     }
-    expect(schema.getType('Invoice')).toSatisfy((t) => isObjectType(t) && /BAD_USER_INPUT/.test(t.getFields()['pdfUrl']?.description ?? ''));
+    expect(schema.getType('Invoice')).toSatisfy(
+      (t) => isObjectType(t) && /BAD_USER_INPUT/.test(t.getFields()['pdfUrl']?.description ?? ''),
+    );
   });
 });
 

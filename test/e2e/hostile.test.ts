@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { rawRequest } from '../support/raw-http.ts';
-import { startStack, type Stack } from '../support/stack.ts';
+import { type Stack, startStack } from '../support/stack.ts';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -21,7 +21,10 @@ describe('request targets and routes', () => {
   it.each([
     ['absolute-form', (h: string) => `GET http://${h}/graphql HTTP/1.1\r\nHost: ${h}\r\nConnection: close\r\n\r\n`],
     ['asterisk-form', (h: string) => `OPTIONS * HTTP/1.1\r\nHost: ${h}\r\nConnection: close\r\n\r\n`],
-    ['scheme-relative', (h: string) => `GET //evil.example/graphql HTTP/1.1\r\nHost: ${h}\r\nConnection: close\r\n\r\n`],
+    [
+      'scheme-relative',
+      (h: string) => `GET //evil.example/graphql HTTP/1.1\r\nHost: ${h}\r\nConnection: close\r\n\r\n`,
+    ],
   ])('%s request target → 400 with a short body', async (_label, build) => {
     const res = await rawRequest(stack.origin, build(host()));
     expect(res.status).toBe(400);
@@ -30,15 +33,22 @@ describe('request targets and routes', () => {
     expect(stack.sandbox.calls.count()).toBe(0);
   });
 
-  it.each(['/', '/admin', '/graphql/../etc/passwd', '/api/partner/customer', '/__admin/calls'])('an undocumented route %s → 404', async (path) => {
-    const res = await fetch(`${stack.origin}${path}`, { headers: { authorization: `Bearer ${stack.orgA.token}` } });
-    expect(res.status).toBe(404);
-    expectNoInternals(await res.text());
-    expect(stack.sandbox.calls.count()).toBe(0);
-  });
+  it.each(['/', '/admin', '/graphql/../etc/passwd', '/api/partner/customer', '/__admin/calls'])(
+    'an undocumented route %s → 404',
+    async (path) => {
+      const res = await fetch(`${stack.origin}${path}`, { headers: { authorization: `Bearer ${stack.orgA.token}` } });
+      expect(res.status).toBe(404);
+      expectNoInternals(await res.text());
+      expect(stack.sandbox.calls.count()).toBe(0);
+    },
+  );
 
   it('a method GraphQL does not take → 405', async () => {
-    const res = await fetch(stack.graphqlUrl, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: query('{ __typename }') });
+    const res = await fetch(stack.graphqlUrl, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: query('{ __typename }'),
+    });
     expect(res.status).toBe(405);
   });
 });
@@ -49,7 +59,10 @@ describe('bounded requests, checked before parsing', () => {
     const res = await fetch(stack.graphqlUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.orgA.token}` },
-      body: JSON.stringify({ query: 'query($f: String) { customers(filter: $f) { totalCount } }', variables: { f: filter } }),
+      body: JSON.stringify({
+        query: 'query($f: String) { customers(filter: $f) { totalCount } }',
+        variables: { f: filter },
+      }),
     });
     expect(res.status).toBe(413);
     expectNoInternals(await res.text());
@@ -116,7 +129,11 @@ describe('bounded requests, checked before parsing', () => {
   });
 
   it.each([
-    ['aliases', `{ ${Array.from({ length: 16 }, (_, i) => `a${i}: invoices(first: 1) { nodes { id } }`).join(' ')} }`, /alias/i],
+    [
+      'aliases',
+      `{ ${Array.from({ length: 16 }, (_, i) => `a${i}: invoices(first: 1) { nodes { id } }`).join(' ')} }`,
+      /alias/i,
+    ],
     ['directives', `{ invoices(first: 1) ${'@include(if: true) '.repeat(11)}{ nodes { id } } }`, /directive/i],
   ])('too many %s → an error naming the limit, no upstream call', async (_label, q, message) => {
     const { body } = await stack.gql(q);
@@ -126,7 +143,11 @@ describe('bounded requests, checked before parsing', () => {
 
   it('a batch longer than the limit → 400', async () => {
     const batch = Array.from({ length: 11 }, () => ({ query: '{ __typename }' }));
-    const res = await fetch(stack.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) });
+    const res = await fetch(stack.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(batch),
+    });
     expect(res.status).toBe(400);
   });
 
@@ -140,7 +161,11 @@ describe('bounded requests, checked before parsing', () => {
   });
 
   it('a body that is not JSON → 400 with a short message', async () => {
-    const res = await fetch(stack.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    const res = await fetch(stack.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query": ',
+    });
     expect(res.status).toBe(400);
     expectNoInternals(await res.text());
   });
@@ -150,9 +175,16 @@ describe('content types', () => {
   it.each([
     ['text/plain', query('{ invoices { nodes { id } } }')],
     ['application/x-www-form-urlencoded', 'query=%7B%20invoices%20%7B%20nodes%20%7B%20id%20%7D%20%7D%20%7D'],
-    ['multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="query"\r\n\r\n{ invoices { nodes { id } } }\r\n--x--\r\n'],
+    [
+      'multipart/form-data; boundary=x',
+      '--x\r\nContent-Disposition: form-data; name="query"\r\n\r\n{ invoices { nodes { id } } }\r\n--x--\r\n',
+    ],
   ])('a %s POST is refused even with a valid token, no upstream call', async (contentType, body) => {
-    const res = await fetch(stack.graphqlUrl, { method: 'POST', headers: { 'content-type': contentType, authorization: `Bearer ${stack.orgA.token}` }, body });
+    const res = await fetch(stack.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': contentType, authorization: `Bearer ${stack.orgA.token}` },
+      body,
+    });
     expect(res.status).toBe(415);
     expect(stack.sandbox.calls.count()).toBe(0);
   });
@@ -160,7 +192,11 @@ describe('content types', () => {
 
 describe('credentials', () => {
   const post = (authorization: string) =>
-    fetch(stack.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: query('{ invoices { nodes { id } } }') });
+    fetch(stack.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization },
+      body: query('{ invoices { nodes { id } } }'),
+    });
 
   it.each([
     ['a token with a tab', () => `Bearer ${stack.orgA.token}\tx`],

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../support/stack.ts';
+import { type Stack, startStack } from '../support/stack.ts';
 
-const codeOf = (body: { errors?: { extensions?: Record<string, unknown> }[] }) => body.errors?.[0]?.extensions?.['code'];
+const codeOf = (body: { errors?: { extensions?: Record<string, unknown> }[] }) =>
+  body.errors?.[0]?.extensions?.['code'];
 
 describe('operation policy (defaults)', () => {
   let stack: Stack;
@@ -13,7 +14,10 @@ describe('operation policy (defaults)', () => {
   beforeEach(() => stack.sandbox.calls.clear());
 
   it('refuses, before execution, an operation over the upstream-call budget', async () => {
-    const aliases = Array.from({ length: 10 }, (_, i) => `c${i}: customers(first: 500, filter: "${i}") { totalCount }`).join('\n');
+    const aliases = Array.from(
+      { length: 10 },
+      (_, i) => `c${i}: customers(first: 500, filter: "${i}") { totalCount }`,
+    ).join('\n');
     const { body } = await stack.gql(`{ ${aliases} }`);
     expect(codeOf(body)).toBe('BAD_USER_INPUT');
     expect(body.errors?.[0]?.extensions?.['limit']).toBe('upstreamCalls');
@@ -41,7 +45,10 @@ describe('operation policy (defaults)', () => {
     const res = await fetch(stack.graphqlUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.orgA.token}` },
-      body: JSON.stringify([{ query: '{ customers(first: 2) { nodes { id } } }' }, { query: '{ invoices(first: 3) { nodes { id } } }' }]),
+      body: JSON.stringify([
+        { query: '{ customers(first: 2) { nodes { id } } }' },
+        { query: '{ invoices(first: 3) { nodes { id } } }' },
+      ]),
     });
     const body = (await res.json()) as { data: Record<string, { nodes: { id: string }[] }> }[];
     const org = stack.sandbox.organisations[0];
@@ -55,15 +62,28 @@ describe('operation policy (defaults)', () => {
     try {
       const res = await fetch(stack.graphqlUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'multipart/mixed', authorization: `Bearer ${stack.orgA.token}` },
-        body: JSON.stringify({ query: '{ customers(first: 2) { nodes { id } } ... @defer(label: "slow") { invoices(first: 2) { nodes { id } } } }' }),
+        headers: {
+          'content-type': 'application/json',
+          accept: 'multipart/mixed',
+          authorization: `Bearer ${stack.orgA.token}`,
+        },
+        body: JSON.stringify({
+          query:
+            '{ customers(first: 2) { nodes { id } } ... @defer(label: "slow") { invoices(first: 2) { nodes { id } } } }',
+        }),
       });
       expect(res.headers.get('content-type')).toMatch(/^multipart\/mixed/);
       const text = await res.text();
-      const parts = text.split(/\r\n---/).map((p) => p.slice(p.indexOf('{'))).filter((p) => p.startsWith('{'));
+      const parts = text
+        .split(/\r\n---/)
+        .map((p) => p.slice(p.indexOf('{')))
+        .filter((p) => p.startsWith('{'));
       const payloads = parts.map((p) => JSON.parse(p.slice(0, p.lastIndexOf('}') + 1)) as Record<string, unknown>);
       const org = stack.sandbox.organisations[0];
-      const initial = payloads[0] as { data: { customers: { nodes: { id: string }[] }; invoices?: unknown }; hasNext: boolean };
+      const initial = payloads[0] as {
+        data: { customers: { nodes: { id: string }[] }; invoices?: unknown };
+        hasNext: boolean;
+      };
       expect(initial.data.customers.nodes.map((n) => n.id)).toEqual(org?.customers.slice(0, 2).map((c) => c.id));
       expect(initial.data.invoices).toBeUndefined();
       expect(initial.hasNext).toBe(true);
@@ -79,7 +99,9 @@ describe('operation policy (defaults)', () => {
     const plain = await fetch(url, { headers: { authorization: `Bearer ${stack.orgA.token}` } });
     expect(plain.status).toBe(403);
     expect(stack.sandbox.calls.count()).toBe(0);
-    const withHeader = await fetch(url, { headers: { authorization: `Bearer ${stack.orgA.token}`, 'x-graphql-yoga-csrf': '1', accept: 'application/json' } });
+    const withHeader = await fetch(url, {
+      headers: { authorization: `Bearer ${stack.orgA.token}`, 'x-graphql-yoga-csrf': '1', accept: 'application/json' },
+    });
     expect(withHeader.status).toBe(200);
   });
 
@@ -87,7 +109,11 @@ describe('operation policy (defaults)', () => {
     const preflight = (origin: string) =>
       fetch(stack.graphqlUrl, {
         method: 'OPTIONS',
-        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type',
+        },
       });
     const local = await preflight('http://localhost:5173');
     expect(local.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
@@ -98,10 +124,17 @@ describe('operation policy (defaults)', () => {
 
 describe('operation policy (production-like settings)', () => {
   let stack: Stack;
-  const manifest = JSON.parse(readFileSync(new URL('../../src/client/generated/persisted-documents.json', import.meta.url), 'utf8')) as Record<string, string>;
+  const manifest = JSON.parse(
+    readFileSync(new URL('../../src/client/generated/persisted-documents.json', import.meta.url), 'utf8'),
+  ) as Record<string, string>;
   beforeAll(async () => {
     stack = await startStack({
-      env: { PERSISTED_OPERATIONS: 'require', CORS_ORIGINS: 'https://portal.example.com', INTROSPECTION: 'false', GRAPHIQL: 'false' },
+      env: {
+        PERSISTED_OPERATIONS: 'require',
+        CORS_ORIGINS: 'https://portal.example.com',
+        INTROSPECTION: 'false',
+        GRAPHIQL: 'false',
+      },
     });
   });
   afterAll(() => stack.close());
@@ -118,10 +151,15 @@ describe('operation policy (production-like settings)', () => {
     const res = await fetch(stack.graphqlUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.orgA.token}` },
-      body: JSON.stringify({ variables: { first: 2 }, extensions: { persistedQuery: { version: 1, sha256Hash: id?.replace('sha256:', '') } } }),
+      body: JSON.stringify({
+        variables: { first: 2 },
+        extensions: { persistedQuery: { version: 1, sha256Hash: id?.replace('sha256:', '') } },
+      }),
     });
     const body = (await res.json()) as { data?: { customers: { edges: { node: { id: string } }[] } } };
-    expect(body.data?.customers.edges.map((e) => e.node.id)).toEqual(stack.sandbox.organisations[0]?.customers.slice(0, 2).map((c) => c.id));
+    expect(body.data?.customers.edges.map((e) => e.node.id)).toEqual(
+      stack.sandbox.organisations[0]?.customers.slice(0, 2).map((c) => c.id),
+    );
   });
 
   it('CORS allows only the configured origin; introspection and GraphiQL are off', async () => {
@@ -130,7 +168,10 @@ describe('operation policy (production-like settings)', () => {
       headers: { origin: 'https://portal.example.com', 'access-control-request-method': 'POST' },
     });
     expect(preflight.headers.get('access-control-allow-origin')).toBe('https://portal.example.com');
-    const local = await fetch(stack.graphqlUrl, { method: 'OPTIONS', headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST' } });
+    const local = await fetch(stack.graphqlUrl, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST' },
+    });
     expect(local.headers.get('access-control-allow-origin')).toBeNull();
     const page = await fetch(stack.graphqlUrl, { headers: { accept: 'text/html' } });
     expect(page.headers.get('content-type') ?? '').not.toMatch(/text\/html/);
@@ -154,7 +195,9 @@ describe('operation limits, configured low', () => {
   });
 
   it('refuses an operation costlier than MAX_COST, naming the limit, with no upstream call', async () => {
-    const { body } = await stack.gql('{ a: customers(first: 2) { nodes { id name email } } b: invoices(first: 2) { nodes { id amount currency status } } }');
+    const { body } = await stack.gql(
+      '{ a: customers(first: 2) { nodes { id name email } } b: invoices(first: 2) { nodes { id amount currency status } } }',
+    );
     expect(body.errors?.[0]?.message).toMatch(/cost limit of 40/i);
     expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', limit: 'cost' });
     expect(stack.sandbox.calls.count()).toBe(0);
@@ -163,6 +206,8 @@ describe('operation limits, configured low', () => {
   it('lets a normal operation within the limits through', async () => {
     const { body } = await stack.gql('{ customers(first: 2) { totalCount } }');
     expect(body.errors).toBeUndefined();
-    expect((body.data?.['customers'] as { totalCount: number }).totalCount).toBe(stack.sandbox.organisations[0]?.customers.length);
+    expect((body.data?.['customers'] as { totalCount: number }).totalCount).toBe(
+      stack.sandbox.organisations[0]?.customers.length,
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -19,13 +19,21 @@ interface Facade {
 
 const started: ChildProcess[] = [];
 afterEach(() => {
-  for (const child of started.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of started.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
 async function startFacade(env: Record<string, string>): Promise<Facade> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'development', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env },
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      NODE_ENV: 'development',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.push(child);
@@ -108,17 +116,21 @@ describe('graceful shutdown', () => {
 });
 
 describe('cluster mode', () => {
-  it('serves from WORKERS=2 processes on one port, sums their metrics, and stops cleanly on SIGTERM', TIMEOUT, async () => {
-    const facade = await startFacade({ WORKERS: '2' });
-    expect(facade.output()).toContain('2 worker processes');
-    const statuses = await Promise.all(Array.from({ length: 6 }, () => graphql(facade).then((res) => res.status)));
-    expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
+  it(
+    'serves from WORKERS=2 processes on one port, sums their metrics, and stops cleanly on SIGTERM',
+    TIMEOUT,
+    async () => {
+      const facade = await startFacade({ WORKERS: '2' });
+      expect(facade.output()).toContain('2 worker processes');
+      const statuses = await Promise.all(Array.from({ length: 6 }, () => graphql(facade).then((res) => res.status)));
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
 
-    const metrics = await (await fetch(`http://127.0.0.1:${facade.port}/metrics`)).text();
-    // Six requests went to two workers round-robin: only the sum over both shows all six.
-    expect(metrics).toMatch(/^partner_graph_http_requests_total\{route="graphql",status="200"\} 6$/m);
+      const metrics = await (await fetch(`http://127.0.0.1:${facade.port}/metrics`)).text();
+      // Six requests went to two workers round-robin: only the sum over both shows all six.
+      expect(metrics).toMatch(/^partner_graph_http_requests_total\{route="graphql",status="200"\} 6$/m);
 
-    facade.child.kill('SIGTERM');
-    expect(await facade.exited).toBe(0);
-  });
+      facade.child.kill('SIGTERM');
+      expect(await facade.exited).toBe(0);
+    },
+  );
 });

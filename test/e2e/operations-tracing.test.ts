@@ -1,23 +1,23 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import {
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  TraceFlags,
-  context,
-  trace,
   type Attributes,
   type AttributeValue,
   type Context,
   type ContextManager,
+  context,
+  ROOT_CONTEXT,
   type Span,
+  SpanKind,
   type SpanOptions,
   type SpanStatus,
+  SpanStatusCode,
+  TraceFlags,
   type Tracer,
+  trace,
 } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tracingProblem } from '../../src/ops/tracing.ts';
-import { startStack, type Stack } from '../support/stack.ts';
+import { type Stack, startStack } from '../support/stack.ts';
 
 /** Just enough of an OpenTelemetry SDK to see which spans the app starts; the API itself is real. */
 class RecordedSpan implements Span {
@@ -117,11 +117,16 @@ describe('tracing', () => {
 
     it('makes a span per operation and a client span per upstream call, with no token, variables or query text', async () => {
       spans.length = 0;
-      const { status } = await stack.gql('query FirstInvoice($n: Int) { invoices(first: $n) { nodes { id } } }', { n: 1 });
+      const { status } = await stack.gql('query FirstInvoice($n: Int) { invoices(first: $n) { nodes { id } } }', {
+        n: 1,
+      });
       expect(status).toBe(200);
       const operation = spans.find((s) => s.name === 'query FirstInvoice');
       expect(operation?.ended).toBe(true);
-      expect(operation?.attributes).toEqual({ 'graphql.operation.type': 'query', 'graphql.operation.name': 'FirstInvoice' });
+      expect(operation?.attributes).toEqual({
+        'graphql.operation.type': 'query',
+        'graphql.operation.name': 'FirstInvoice',
+      });
       const upstream = spans.find((s) => s.name === 'GET invoices');
       expect(upstream?.options.kind).toBe(SpanKind.CLIENT);
       expect(upstream?.attributes['http.response.status_code']).toBe(200);

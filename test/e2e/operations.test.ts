@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerKey } from '../../src/context.ts';
-import { startStack, type Stack } from '../support/stack.ts';
+import { type Stack, startStack } from '../support/stack.ts';
 
 /** The value of one Prometheus sample whose labels include `labels`; null when there is none. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | null {
   for (const line of text.split('\n')) {
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!match || match[1] !== name) continue;
-    const present = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
+    const present = Object.fromEntries(
+      [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]),
+    );
     if (Object.entries(labels).every(([key, value]) => present[key] === value)) return Number(match[3]);
   }
   return null;
@@ -23,7 +25,9 @@ async function getMetrics(stack: Stack, headers: Record<string, string> = {}): P
 describe('/metrics', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ env: { RATE_LIMIT_PER_MINUTE: '1', RATE_LIMIT_BURST: '1', UPSTREAM_RETRY_BASE_MS: '1' } });
+    stack = await startStack({
+      env: { RATE_LIMIT_PER_MINUTE: '1', RATE_LIMIT_BURST: '1', UPSTREAM_RETRY_BASE_MS: '1' },
+    });
   });
   afterAll(() => stack.close());
 
@@ -31,17 +35,34 @@ describe('/metrics', () => {
     expect((await stack.gql('query Invoices { invoices(first: 1) { nodes { id } } }')).status).toBe(200);
     expect((await stack.gql('query Invoices { invoices(first: 1) { nodes { id } } }')).status).toBe(429);
     stack.sandbox.faults.add({ kind: 'status', status: 503, endpoint: 'customers', times: 1 });
-    const customers = await stack.gql('query Customers { customers(first: 1) { nodes { id } } }', undefined, { authorization: `Bearer ${stack.orgB.token}` });
+    const customers = await stack.gql('query Customers { customers(first: 1) { nodes { id } } }', undefined, {
+      authorization: `Bearer ${stack.orgB.token}`,
+    });
     expect(customers.status).toBe(200);
     expect(customers.body.errors).toBeUndefined();
 
     const text = await getMetrics(stack);
-    expect(sample(text, 'partner_graph_graphql_operations_total', { operation: 'Invoices', outcome: 'success' })).toBe(1);
-    expect(sample(text, 'partner_graph_graphql_operation_duration_seconds_count', { operation: 'Invoices', outcome: 'success' })).toBe(1);
-    expect(sample(text, 'partner_graph_graphql_operations_total', { operation: 'Customers', outcome: 'success' })).toBe(1);
-    expect(sample(text, 'partner_graph_upstream_calls_total', { endpoint: 'invoices', status: '200', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
-    expect(sample(text, 'partner_graph_upstream_call_duration_seconds_count', { endpoint: 'invoices', status: '200' })).toBeGreaterThanOrEqual(1);
-    expect(sample(text, 'partner_graph_upstream_retries_total', { endpoint: 'customers', reason: 'unavailable' })).toBe(1);
+    expect(sample(text, 'partner_graph_graphql_operations_total', { operation: 'Invoices', outcome: 'success' })).toBe(
+      1,
+    );
+    expect(
+      sample(text, 'partner_graph_graphql_operation_duration_seconds_count', {
+        operation: 'Invoices',
+        outcome: 'success',
+      }),
+    ).toBe(1);
+    expect(sample(text, 'partner_graph_graphql_operations_total', { operation: 'Customers', outcome: 'success' })).toBe(
+      1,
+    );
+    expect(
+      sample(text, 'partner_graph_upstream_calls_total', { endpoint: 'invoices', status: '200', outcome: 'ok' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(text, 'partner_graph_upstream_call_duration_seconds_count', { endpoint: 'invoices', status: '200' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'partner_graph_upstream_retries_total', { endpoint: 'customers', reason: 'unavailable' })).toBe(
+      1,
+    );
     expect(sample(text, 'partner_graph_upstream_breaker_state', { endpoint: 'invoices' })).toBe(0);
     expect(sample(text, 'partner_graph_rate_limit_rejections_total')).toBe(1);
     expect(sample(text, 'partner_graph_http_requests_total', { route: 'graphql', status: '429' })).toBe(1);
@@ -59,11 +80,17 @@ describe('/metrics', () => {
     const names = Array.from({ length: 120 }, (_, i) => `Invented${i}`);
     await Promise.all(
       names.map((name) =>
-        fetch(stack.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `query ${name} { __typename }` }) }),
+        fetch(stack.graphqlUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: `query ${name} { __typename }` }),
+        }),
       ),
     );
     const text = await getMetrics(stack);
-    const labelled = new Set([...text.matchAll(/partner_graph_graphql_operations_total\{operation="([^"]+)"/g)].map((m) => m[1]));
+    const labelled = new Set(
+      [...text.matchAll(/partner_graph_graphql_operations_total\{operation="([^"]+)"/g)].map((m) => m[1]),
+    );
     expect(labelled.size).toBeLessThanOrEqual(101);
     expect(labelled.has('other')).toBe(true);
   });
@@ -78,7 +105,9 @@ describe('/metrics behind METRICS_TOKEN', () => {
 
   it('refuses a scrape without the token and serves one with it', async () => {
     expect((await fetch(`${stack.origin}/metrics`)).status).toBe(401);
-    expect((await fetch(`${stack.origin}/metrics`, { headers: { authorization: `Bearer ${stack.orgA.token}` } })).status).toBe(401);
+    expect(
+      (await fetch(`${stack.origin}/metrics`, { headers: { authorization: `Bearer ${stack.orgA.token}` } })).status,
+    ).toBe(401);
     await getMetrics(stack, { authorization: 'Bearer metrics-scrape-token-0123456789' });
   });
 });
@@ -93,7 +122,11 @@ describe('/ready', () => {
 
   const ready = async () => {
     const res = await fetch(`${stack.origin}/ready`);
-    return { status: res.status, body: (await res.json()) as { status: string; reason?: string }, cacheControl: res.headers.get('cache-control') };
+    return {
+      status: res.status,
+      body: (await res.json()) as { status: string; reason?: string },
+      cacheControl: res.headers.get('cache-control'),
+    };
   };
 
   it('is 200 while the partner API answers (a probe needs no token: any HTTP answer counts)', async () => {

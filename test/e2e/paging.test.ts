@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { walkRest, type ListEndpoint } from '../support/rest.ts';
-import { startStack, type Stack } from '../support/stack.ts';
+import { type ListEndpoint, walkRest } from '../support/rest.ts';
+import { type Stack, startStack } from '../support/stack.ts';
 import { fetchPage, walkConnection } from '../support/walk.ts';
 
 const CONNECTIONS: ListEndpoint[] = ['customers', 'invoices', 'subscriptions'];
@@ -78,22 +78,29 @@ describe('upstream economy (full pages)', () => {
     expect(stack.sandbox.calls.list().map((c) => [c.endpoint, c.query['limit']])).toEqual([['customers', '20']]);
   });
 
-  it.each(['invoices', 'subscriptions'] as const)('a first page of %s knows hasNextPage in one upstream round trip', async (connection) => {
-    stack.sandbox.calls.clear();
-    const page = await fetchPage(stack, connection, { first: 20 });
-    expect(page.hasNextPage).toBe(true);
-    // One record more than served tells that more follow: no second, serial look-ahead call.
-    expect(stack.sandbox.calls.list().map((c) => c.query['pageSize'] ?? c.query['limit'])).toEqual(['21']);
-  });
+  it.each(['invoices', 'subscriptions'] as const)(
+    'a first page of %s knows hasNextPage in one upstream round trip',
+    async (connection) => {
+      stack.sandbox.calls.clear();
+      const page = await fetchPage(stack, connection, { first: 20 });
+      expect(page.hasNextPage).toBe(true);
+      // One record more than served tells that more follow: no second, serial look-ahead call.
+      expect(stack.sandbox.calls.list().map((c) => c.query['pageSize'] ?? c.query['limit'])).toEqual(['21']);
+    },
+  );
 
   it('an operation that reads nodes alone never fetches the look-ahead page; one that reads pageInfo does', async () => {
     // first: 100 ends exactly at an upstream page (pageSize caps at 100): only a look-ahead can tell hasNextPage.
     stack.sandbox.calls.clear();
-    const nodesOnly = await stack.gql<{ data: { invoices: { nodes: { id: string }[] } } }>('{ invoices(first: 100) { nodes { id } } }');
+    const nodesOnly = await stack.gql<{ data: { invoices: { nodes: { id: string }[] } } }>(
+      '{ invoices(first: 100) { nodes { id } } }',
+    );
     expect(nodesOnly.body.data.invoices.nodes).toHaveLength(100);
     expect(stack.sandbox.calls.count({ endpoint: 'invoices' })).toBe(1);
     stack.sandbox.calls.clear();
-    const withPageInfo = await stack.gql<{ data: { invoices: { pageInfo: { hasNextPage: boolean } } } }>('{ invoices(first: 100) { nodes { id } pageInfo { hasNextPage } } }');
+    const withPageInfo = await stack.gql<{ data: { invoices: { pageInfo: { hasNextPage: boolean } } } }>(
+      '{ invoices(first: 100) { nodes { id } pageInfo { hasNextPage } } }',
+    );
     expect(withPageInfo.body.data.invoices.pageInfo.hasNextPage).toBe(true);
     expect(stack.sandbox.calls.count({ endpoint: 'invoices' })).toBe(2);
   });

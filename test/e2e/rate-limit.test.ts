@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../support/stack.ts';
+import { type Stack, startStack } from '../support/stack.ts';
 
 const QUERY = '{ invoices(first: 1) { nodes { id } } }';
 // One operation a minute refilled, two at once: the third request inside a test is always refused.
@@ -13,7 +13,11 @@ interface ErrorBody {
   errors?: { message: string; extensions?: Record<string, unknown> }[];
 }
 
-async function post(stack: Stack, token: string | null, body: unknown): Promise<{ status: number; retryAfter: string | null; body: ErrorBody }> {
+async function post(
+  stack: Stack,
+  token: string | null,
+  body: unknown,
+): Promise<{ status: number; retryAfter: string | null; body: ErrorBody }> {
   const res = await fetch(stack.graphqlUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },

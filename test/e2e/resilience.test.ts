@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FaultRule, RecordedCall } from '../../src/sandbox/index.ts';
-import { startStack, type GraphQLBody, type Stack } from '../support/stack.ts';
+import { type GraphQLBody, type Stack, startStack } from '../support/stack.ts';
 
 /** Three root fields: a fault on one endpoint must null that field only. */
 const OVERVIEW = `query Overview {
@@ -77,45 +77,81 @@ describe('every sandbox fault on one endpoint', () => {
   });
 
   const cases: [string, FaultRule, { code: string; calls: number; status?: number; maxMs: number }][] = [
-    ['latency past the call timeout', { kind: 'latency', ms: 10_000 }, { code: 'UPSTREAM_TIMEOUT', calls: 1, maxMs: 3_000 }],
+    [
+      'latency past the call timeout',
+      { kind: 'latency', ms: 10_000 },
+      { code: 'UPSTREAM_TIMEOUT', calls: 1, maxMs: 3_000 },
+    ],
     ['a hang (never answers)', { kind: 'hang' }, { code: 'UPSTREAM_TIMEOUT', calls: 1, maxMs: 3_000 }],
-    ['HTTP 500', { kind: 'status', status: 500 }, { code: 'UPSTREAM_UNAVAILABLE', calls: 1, status: 500, maxMs: 2_500 }],
-    ['HTTP 502 (retried once: also the answer to bad input)', { kind: 'status', status: 502 }, { code: 'UPSTREAM_UNAVAILABLE', calls: 2, status: 502, maxMs: 2_500 }],
-    ['HTTP 503', { kind: 'status', status: 503 }, { code: 'UPSTREAM_UNAVAILABLE', calls: 3, status: 503, maxMs: 2_500 }],
+    [
+      'HTTP 500',
+      { kind: 'status', status: 500 },
+      { code: 'UPSTREAM_UNAVAILABLE', calls: 1, status: 500, maxMs: 2_500 },
+    ],
+    [
+      'HTTP 502 (retried once: also the answer to bad input)',
+      { kind: 'status', status: 502 },
+      { code: 'UPSTREAM_UNAVAILABLE', calls: 2, status: 502, maxMs: 2_500 },
+    ],
+    [
+      'HTTP 503',
+      { kind: 'status', status: 503 },
+      { code: 'UPSTREAM_UNAVAILABLE', calls: 3, status: 503, maxMs: 2_500 },
+    ],
     ['HTTP 504', { kind: 'status', status: 504 }, { code: 'UPSTREAM_TIMEOUT', calls: 3, status: 504, maxMs: 2_500 }],
     ['HTTP 401', { kind: 'status', status: 401 }, { code: 'UNAUTHENTICATED', calls: 1, status: 401, maxMs: 2_500 }],
     ['HTTP 403', { kind: 'status', status: 403 }, { code: 'FORBIDDEN', calls: 1, status: 403, maxMs: 2_500 }],
     ['HTTP 404', { kind: 'status', status: 404 }, { code: 'NOT_FOUND', calls: 1, status: 404, maxMs: 2_500 }],
     ['a dropped connection', { kind: 'drop' }, { code: 'UPSTREAM_UNAVAILABLE', calls: 3, maxMs: 2_500 }],
-    ['malformed JSON', { kind: 'malformedJson' }, { code: 'UPSTREAM_BAD_RESPONSE', calls: 1, status: 200, maxMs: 2_500 }],
+    [
+      'malformed JSON',
+      { kind: 'malformedJson' },
+      { code: 'UPSTREAM_BAD_RESPONSE', calls: 1, status: 200, maxMs: 2_500 },
+    ],
     ['a truncated body', { kind: 'truncated' }, { code: 'UPSTREAM_BAD_RESPONSE', calls: 1, status: 200, maxMs: 2_500 }],
-    ['a record of the wrong shape', { kind: 'wrongShape' }, { code: 'UPSTREAM_BAD_RESPONSE', calls: 1, status: 200, maxMs: 2_500 }],
-    ['429 with a Retry-After beyond the deadline', { kind: 'rateLimit', retryAfter: 60 }, { code: 'RATE_LIMITED', calls: 1, status: 429, maxMs: 2_500 }],
+    [
+      'a record of the wrong shape',
+      { kind: 'wrongShape' },
+      { code: 'UPSTREAM_BAD_RESPONSE', calls: 1, status: 200, maxMs: 2_500 },
+    ],
+    [
+      '429 with a Retry-After beyond the deadline',
+      { kind: 'rateLimit', retryAfter: 60 },
+      { code: 'RATE_LIMITED', calls: 1, status: 429, maxMs: 2_500 },
+    ],
   ];
 
-  it.each(cases)('%s: the documented code, exact upstream calls, bounded time, other fields intact', async (_label, fault, expected) => {
-    stack.sandbox.faults.add({ endpoint: 'invoices', ...fault });
-    const { status, body, ms } = await timed(stack);
-    expect(status).toBe(200);
-    expect(body.data?.['invoices']).toBeNull();
-    expect(body.errors).toHaveLength(1);
-    const [error] = body.errors ?? [];
-    expect(error?.path).toEqual(['invoices']);
-    expect(error?.extensions?.['code']).toBe(expected.code);
-    if (expected.status !== undefined) expect(error?.extensions?.['upstream']).toMatchObject({ status: expected.status });
-    expect(JSON.stringify(error)).not.toMatch(/stack|at \w+ \(|Error:/);
-    expectOthersIntact(body, 'invoices');
-    expect(stack.sandbox.calls.count({ endpoint: 'invoices' })).toBe(expected.calls);
-    expect(ms).toBeLessThan(expected.maxMs);
+  it.each(cases)(
+    '%s: the documented code, exact upstream calls, bounded time, other fields intact',
+    async (_label, fault, expected) => {
+      stack.sandbox.faults.add({ endpoint: 'invoices', ...fault });
+      const { status, body, ms } = await timed(stack);
+      expect(status).toBe(200);
+      expect(body.data?.['invoices']).toBeNull();
+      expect(body.errors).toHaveLength(1);
+      const [error] = body.errors ?? [];
+      expect(error?.path).toEqual(['invoices']);
+      expect(error?.extensions?.['code']).toBe(expected.code);
+      if (expected.status !== undefined)
+        expect(error?.extensions?.['upstream']).toMatchObject({ status: expected.status });
+      expect(JSON.stringify(error)).not.toMatch(/stack|at \w+ \(|Error:/);
+      expectOthersIntact(body, 'invoices');
+      expect(stack.sandbox.calls.count({ endpoint: 'invoices' })).toBe(expected.calls);
+      expect(ms).toBeLessThan(expected.maxMs);
 
-    stack.sandbox.faults.clear();
-    await expectHealthy(stack);
-  });
+      stack.sandbox.faults.clear();
+      await expectHealthy(stack);
+    },
+  );
 
   it('429 honours Retry-After: waits it out between attempts, then RATE_LIMITED with retryAfter', async () => {
     stack.sandbox.faults.add({ endpoint: 'invoices', kind: 'rateLimit', retryAfter: 1 });
     const { body, ms } = await timed(stack);
-    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfter: 1, upstream: { status: 429 } });
+    expect(body.errors?.[0]?.extensions).toMatchObject({
+      code: 'RATE_LIMITED',
+      retryAfter: 1,
+      upstream: { status: 429 },
+    });
     expect(stack.sandbox.calls.count({ endpoint: 'invoices' })).toBe(3);
     const starts = stack.sandbox.calls.list({ endpoint: 'invoices' }).map((c) => c.startedAt);
     for (let i = 1; i < starts.length; i++) expect((starts[i] ?? 0) - (starts[i - 1] ?? 0)).toBeGreaterThanOrEqual(990);
@@ -251,7 +287,9 @@ describe('bounds on upstream calls', () => {
   });
 
   it('the retry budget keeps retries near 10% of calls during an outage', async () => {
-    const stack = await startStack({ env: { ...FAST, UPSTREAM_RETRY_BUDGET_RATIO: '0.1', UPSTREAM_RETRY_BUDGET_FLOOR_PER_SEC: '0' } });
+    const stack = await startStack({
+      env: { ...FAST, UPSTREAM_RETRY_BUDGET_RATIO: '0.1', UPSTREAM_RETRY_BUDGET_FLOOR_PER_SEC: '0' },
+    });
     try {
       stack.sandbox.faults.set([{ endpoint: 'invoices', kind: 'status', status: 503 }]);
       const query = '{ invoices(first: 1) { nodes { id } } }';
@@ -283,18 +321,31 @@ describe('logs', () => {
     stack.sandbox.faults.set([{ endpoint: 'invoices', kind: 'status', status: 503, times: 1 }]);
     const res = await fetch(stack.graphqlUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.orgA.token}`, 'x-request-id': 'req-abc-123' },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${stack.orgA.token}`,
+        'x-request-id': 'req-abc-123',
+      },
       body: JSON.stringify({ query: OVERVIEW }),
     });
     expect(res.headers.get('x-request-id')).toBe('req-abc-123');
     await res.json();
     const requestLines = parsed().filter((l) => l['msg'] === 'graphql request');
-    expect(requestLines).toEqual([expect.objectContaining({ requestId: 'req-abc-123', operationName: 'Overview', status: 200, codes: [] })]);
+    expect(requestLines).toEqual([
+      expect.objectContaining({ requestId: 'req-abc-123', operationName: 'Overview', status: 200, codes: [] }),
+    ]);
     expect(requestLines[0]?.['durationMs']).toEqual(expect.any(Number));
     const upstream = parsed().filter((l) => l['msg'] === 'upstream call');
     expect(new Set(upstream.map((l) => l['endpoint']))).toEqual(new Set(['customers', 'invoices', 'subscriptions']));
-    for (const line of upstream) expect(line).toMatchObject({ requestId: 'req-abc-123', durationMs: expect.any(Number), status: 200 });
-    expect(upstream.find((l) => l['endpoint'] === 'invoices' && l['retries'] !== 0)).toMatchObject({ requestId: 'req-abc-123', status: 200, retries: 1, attempts: 2, breaker: 'closed' });
+    for (const line of upstream)
+      expect(line).toMatchObject({ requestId: 'req-abc-123', durationMs: expect.any(Number), status: 200 });
+    expect(upstream.find((l) => l['endpoint'] === 'invoices' && l['retries'] !== 0)).toMatchObject({
+      requestId: 'req-abc-123',
+      status: 200,
+      retries: 1,
+      attempts: 2,
+      breaker: 'closed',
+    });
     expect(stack.sandbox.calls.list().every((c) => c.headers['x-request-id'] === 'req-abc-123')).toBe(true);
   });
 
@@ -303,7 +354,11 @@ describe('logs', () => {
       stack.sandbox.calls.clear();
       const res = await fetch(stack.graphqlUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.orgA.token}`, ...(sent ? { 'x-request-id': sent } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${stack.orgA.token}`,
+          ...(sent ? { 'x-request-id': sent } : {}),
+        },
         body: JSON.stringify({ query: '{ customers(first: 1) { nodes { id } } }' }),
       });
       const id = res.headers.get('x-request-id');
@@ -316,7 +371,10 @@ describe('logs', () => {
     lines.length = 0;
     const cookie = 'session=cookie-value-that-must-not-leak';
     const headers = { cookie, 'x-request-id': 'leak-check' };
-    stack.sandbox.faults.set([{ endpoint: 'invoices', kind: 'status', status: 503 }, { endpoint: 'customers', kind: 'malformedJson' }]);
+    stack.sandbox.faults.set([
+      { endpoint: 'invoices', kind: 'status', status: 503 },
+      { endpoint: 'customers', kind: 'malformedJson' },
+    ]);
     await stack.gql(OVERVIEW, undefined, headers);
     stack.sandbox.faults.clear();
     await stack.gql(OVERVIEW, undefined, headers);
@@ -325,6 +383,7 @@ describe('logs', () => {
     const text = lines.join('\n');
     expect(lines.length).toBeGreaterThan(8);
     expect(text).toContain('leak-check');
-    for (const secret of [stack.orgA.token, 'not-a-known-token-x1', 'cookie-value-that-must-not-leak']) expect(text).not.toContain(secret);
+    for (const secret of [stack.orgA.token, 'not-a-known-token-x1', 'cookie-value-that-must-not-leak'])
+      expect(text).not.toContain(secret);
   });
 });

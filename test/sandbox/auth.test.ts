@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
-import { bearer, getJson, organisation, ORG_A, ORG_B, walk, type ErrorBody, type InvoicePage } from './helpers.ts';
+import { type Sandbox, startSandbox } from '../../src/sandbox/index.ts';
+import { bearer, type ErrorBody, getJson, type InvoicePage, ORG_A, ORG_B, organisation, walk } from './helpers.ts';
 
 let sandbox: Sandbox;
 let otherSeed: Sandbox;
@@ -48,8 +48,16 @@ describe('bearer tokens', () => {
     ['Bearer and nothing else', () => ({ authorization: 'Bearer' }), 'malformed'],
     ['two words after Bearer', (s) => ({ authorization: `Bearer ${tokenOf(s, ORG_A)} extra` }), 'malformed'],
     ['an unknown bearer string', () => ({ authorization: 'Bearer not-a-partner-token' }), 'unknown'],
-    ['a JWT from a sandbox with another seed', () => ({ authorization: `Bearer ${tokenOf(otherSeed, ORG_A)}` }), 'unknown'],
-    ['a demo token with a changed signature', (s) => ({ authorization: `Bearer ${tokenOf(s, ORG_A).slice(0, -2)}AA` }), 'unknown'],
+    [
+      'a JWT from a sandbox with another seed',
+      () => ({ authorization: `Bearer ${tokenOf(otherSeed, ORG_A)}` }),
+      'unknown',
+    ],
+    [
+      'a demo token with a changed signature',
+      (s) => ({ authorization: `Bearer ${tokenOf(s, ORG_A).slice(0, -2)}AA` }),
+      'unknown',
+    ],
   ];
 
   it.each(unauthorised)('answers 401 {message} for %s on every endpoint, and records it', async (_, headers, state) => {
@@ -61,7 +69,9 @@ describe('bearer tokens', () => {
       expect(responseHeaders.get('www-authenticate')).toBe('Bearer');
     }
     const calls = sandbox.calls.list();
-    expect(calls.map((call) => [call.authorization, call.organisation])).toEqual(ENDPOINT_PATHS.map(() => [state, null]));
+    expect(calls.map((call) => [call.authorization, call.organisation])).toEqual(
+      ENDPOINT_PATHS.map(() => [state, null]),
+    );
   });
 
   it('checks auth before parameters: a bad token with a bad limit is a 401, not a 400', async () => {
@@ -72,7 +82,9 @@ describe('bearer tokens', () => {
   });
 
   it('accepts the scheme in any case', async () => {
-    const response = await getJson(sandbox, '/partner/customer?limit=1', { authorization: `bearer ${tokenOf(sandbox, ORG_A)}` });
+    const response = await getJson(sandbox, '/partner/customer?limit=1', {
+      authorization: `bearer ${tokenOf(sandbox, ORG_A)}`,
+    });
     expect(response.status).toBe(200);
   });
 });
@@ -82,13 +94,23 @@ describe('organisation isolation', () => {
     const invoiceOfA = organisation(sandbox, ORG_A).invoices[0];
     const invoiceOfB = organisation(sandbox, ORG_B).invoices[0];
     if (invoiceOfA === undefined || invoiceOfB === undefined) throw new Error('fixture');
-    const foreign = await getJson<ErrorBody>(sandbox, `/partner/invoices/file/${invoiceOfA.id}`, bearer(sandbox, ORG_B));
-    const unknown = await getJson<ErrorBody>(sandbox, '/partner/invoices/file/ffffffffffffffffffffffffffffffff', bearer(sandbox, ORG_B));
+    const foreign = await getJson<ErrorBody>(
+      sandbox,
+      `/partner/invoices/file/${invoiceOfA.id}`,
+      bearer(sandbox, ORG_B),
+    );
+    const unknown = await getJson<ErrorBody>(
+      sandbox,
+      '/partner/invoices/file/ffffffffffffffffffffffffffffffff',
+      bearer(sandbox, ORG_B),
+    );
     expect(foreign.status).toBe(404);
     expect(unknown.status).toBe(404);
     expect(Object.keys(foreign.body)).toEqual(['message']);
     expect(foreign.body.message).not.toContain(ORG_A);
-    const own = await fetch(`${sandbox.url}/partner/invoices/file/${invoiceOfB.id}`, { headers: bearer(sandbox, ORG_B) });
+    const own = await fetch(`${sandbox.url}/partner/invoices/file/${invoiceOfB.id}`, {
+      headers: bearer(sandbox, ORG_B),
+    });
     expect(own.status).toBe(200);
     await own.arrayBuffer();
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, type RecordedCall, type Sandbox } from '../../src/sandbox/index.ts';
+import { type RecordedCall, type Sandbox, startSandbox } from '../../src/sandbox/index.ts';
 import { base64Json, bearer, getJson, ORG_A, ORG_B } from './helpers.ts';
 
 let sandbox: Sandbox;
@@ -30,14 +30,62 @@ describe('call record', () => {
     await getJson(sandbox, '/partner/unknown?x=1', { authorization: 'Token x' });
 
     const calls = sandbox.calls.list();
-    expect(calls.map(({ method, path, endpoint, query, organisation, authorization, status }) => ({
-      method, path, endpoint, query, organisation, authorization, status,
-    }))).toEqual([
-      { method: 'GET', path: '/api/partner/invoices', endpoint: 'invoices', query: { pageSize: '5', cursor }, organisation: ORG_A, authorization: 'valid', status: 200 },
-      { method: 'GET', path: '/api/partner/customer', endpoint: 'customers', query: { filter: 'Zoë Smith', limit: '3' }, organisation: ORG_B, authorization: 'valid', status: 200 },
-      { method: 'GET', path: '/api/partner/objects/subscription', endpoint: 'subscriptions', query: {}, organisation: null, authorization: 'unknown', status: 401 },
-      { method: 'GET', path: '/api/partner/invoices/file/abc', endpoint: 'invoiceFile', query: {}, organisation: null, authorization: 'missing', status: 401 },
-      { method: 'GET', path: '/api/partner/unknown', endpoint: null, query: { x: '1' }, organisation: null, authorization: 'malformed', status: 404 },
+    expect(
+      calls.map(({ method, path, endpoint, query, organisation, authorization, status }) => ({
+        method,
+        path,
+        endpoint,
+        query,
+        organisation,
+        authorization,
+        status,
+      })),
+    ).toEqual([
+      {
+        method: 'GET',
+        path: '/api/partner/invoices',
+        endpoint: 'invoices',
+        query: { pageSize: '5', cursor },
+        organisation: ORG_A,
+        authorization: 'valid',
+        status: 200,
+      },
+      {
+        method: 'GET',
+        path: '/api/partner/customer',
+        endpoint: 'customers',
+        query: { filter: 'Zoë Smith', limit: '3' },
+        organisation: ORG_B,
+        authorization: 'valid',
+        status: 200,
+      },
+      {
+        method: 'GET',
+        path: '/api/partner/objects/subscription',
+        endpoint: 'subscriptions',
+        query: {},
+        organisation: null,
+        authorization: 'unknown',
+        status: 401,
+      },
+      {
+        method: 'GET',
+        path: '/api/partner/invoices/file/abc',
+        endpoint: 'invoiceFile',
+        query: {},
+        organisation: null,
+        authorization: 'missing',
+        status: 401,
+      },
+      {
+        method: 'GET',
+        path: '/api/partner/unknown',
+        endpoint: null,
+        query: { x: '1' },
+        organisation: null,
+        authorization: 'malformed',
+        status: 404,
+      },
     ]);
     expect(calls.map((call) => call.seq)).toEqual([...calls.map((call) => call.seq)].sort((a, b) => a - b));
     expect(new Set(calls.map((call) => call.seq)).size).toBe(5);

@@ -1,15 +1,16 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../src/sandbox/index.ts';
-import { ORG_A, type CustomerPage } from './helpers.ts';
+import { type CustomerPage, ORG_A } from './helpers.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const children: ChildProcessWithoutNullStreams[] = [];
 
 afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of children.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
 /**
@@ -52,7 +53,9 @@ describe('npm run sandbox (src/sandbox/cli.ts)', () => {
     await inProcess.close();
 
     const headers = { authorization: `Bearer ${ready.tokens[ORG_A] ?? ''}` };
-    const customers = (await (await fetch(`${ready.url}/partner/customer?limit=2`, { headers })).json()) as CustomerPage;
+    const customers = (await (
+      await fetch(`${ready.url}/partner/customer?limit=2`, { headers })
+    ).json()) as CustomerPage;
     expect(customers.hits).toBe(50);
 
     const origin = ready.url.replace(/\/api$/, '');
@@ -60,7 +63,10 @@ describe('npm run sandbox (src/sandbox/cli.ts)', () => {
     expect(put.status).toBe(200);
     expect((await fetch(`${ready.url}/partner/customer`, { headers })).status).toBe(503);
     const calls = (await (await fetch(`${origin}/__admin/calls`)).json()) as { organisation: string; status: number }[];
-    expect(calls.map((call) => [call.organisation, call.status])).toEqual([[ORG_A, 200], [ORG_A, 503]]);
+    expect(calls.map((call) => [call.organisation, call.status])).toEqual([
+      [ORG_A, 200],
+      [ORG_A, 503],
+    ]);
 
     cli.child.kill('SIGTERM');
     const [code] = (await once(cli.child, 'exit')) as [number | null];

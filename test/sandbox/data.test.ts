@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
-import { bearer, getJson, ORG_A, ORG_B, type CustomerPage, type InvoicePage, type SubscriptionPage } from './helpers.ts';
+import { type Sandbox, startSandbox } from '../../src/sandbox/index.ts';
+import {
+  bearer,
+  type CustomerPage,
+  getJson,
+  type InvoicePage,
+  ORG_A,
+  ORG_B,
+  type SubscriptionPage,
+} from './helpers.ts';
 
 async function snapshot(sandbox: Sandbox): Promise<unknown> {
   const pages = [];
@@ -23,11 +31,12 @@ describe('determinism', () => {
       startSandbox({ port: 0, seed: 8 }),
     ]);
     try {
-      const [snapA, snapB, snapC] = await Promise.all([snapshot(a), snapshot(b), snapshot(c)]);
+      const [snapA, snapB, _snapC] = await Promise.all([snapshot(a), snapshot(b), snapshot(c)]);
       expect(snapB).toEqual(snapA);
       expect(a.url).not.toBe(b.url);
       expect(c.tokens[ORG_A]).not.toBe(a.tokens[ORG_A]);
-      const firstIds = (s: Sandbox) => s.organisations.map((org) => [org.customers[0]?.id, org.invoices[0]?.id, org.subscriptions[0]?.id]);
+      const firstIds = (s: Sandbox) =>
+        s.organisations.map((org) => [org.customers[0]?.id, org.invoices[0]?.id, org.subscriptions[0]?.id]);
       const idsA = firstIds(a);
       const idsC = firstIds(c);
       for (const [i, ids] of idsA.slice(0, 2).entries()) {
@@ -65,7 +74,10 @@ describe('scale', () => {
       expect(other.body.hits).toBe(60_000);
       // Deep positions are found by the keyset, not by scanning pages.
       const deep = Buffer.from(JSON.stringify({ created: '2023-01-01T00:00:00.000Z' })).toString('base64');
-      const invoices = await getJson<InvoicePage>(sandbox, `/partner/invoices?pageSize=100&cursor=${encodeURIComponent(deep)}`);
+      const invoices = await getJson<InvoicePage>(
+        sandbox,
+        `/partner/invoices?pageSize=100&cursor=${encodeURIComponent(deep)}`,
+      );
       expect(invoices.body.invoices).toHaveLength(100);
       expect(invoices.body.invoices[0]?.createdDate.startsWith('2022-12')).toBe(true);
       const subscriptions = await getJson<SubscriptionPage>(sandbox, '/partner/objects/subscription?limit=100');

@@ -1,19 +1,19 @@
 import { Agent, get } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { type Sandbox, startSandbox } from '../../src/sandbox/index.ts';
 import {
   bearer,
+  type CustomerPage,
+  type ErrorBody,
   getJson,
-  organisation,
+  type InvoicePage,
   ORG_A,
   ORG_B,
   ORG_EMPTY,
-  walk,
-  type CustomerPage,
-  type ErrorBody,
-  type InvoicePage,
+  organisation,
   type SubscriptionPage,
+  walk,
 } from './helpers.ts';
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -61,11 +61,17 @@ describe('GET /api/partner/customer', () => {
     const expected = customers.filter((c) =>
       fold(`${c.name} ${c.first_name} ${c.last_name} ${c.email} ${c.id}`).includes(fold(target.last_name)),
     );
-    const byName = await getJson<CustomerPage>(sandbox, `/partner/customer?limit=100&filter=${encodeURIComponent(target.last_name.toUpperCase())}`);
+    const byName = await getJson<CustomerPage>(
+      sandbox,
+      `/partner/customer?limit=100&filter=${encodeURIComponent(target.last_name.toUpperCase())}`,
+    );
     expect(byName.body.hits).toBe(expected.length);
     expect(byName.body.items.map((c) => c.id)).toEqual(expected.slice(0, 100).map((c) => c.id));
 
-    const byEmail = await getJson<CustomerPage>(sandbox, `/partner/customer?filter=${encodeURIComponent(target.email)}`);
+    const byEmail = await getJson<CustomerPage>(
+      sandbox,
+      `/partner/customer?filter=${encodeURIComponent(target.email)}`,
+    );
     expect(byEmail.body.items.map((c) => c.id)).toEqual([target.id]);
     expect(byEmail.body.hits).toBe(1);
     expect(byEmail.body.queryMore).toBeUndefined();
@@ -76,7 +82,9 @@ describe('GET /api/partner/customer', () => {
 
   it('pages through a filtered search with queryMore', async () => {
     const filter = 'example.co.uk';
-    const expected = organisation(sandbox).customers.filter((c) => c.email.endsWith(filter)).map((c) => c.id);
+    const expected = organisation(sandbox)
+      .customers.filter((c) => c.email.endsWith(filter))
+      .map((c) => c.id);
     expect(expected.length).toBeGreaterThan(20);
     const result = await walk(sandbox, 'customers', 9, ORG_A, { filter });
     expect(result.ids).toEqual(expected);
@@ -139,11 +147,14 @@ describe('GET /api/partner/objects/{path_type}', () => {
     }
   });
 
-  it.each(['subscriptions', 'customer', 'Subscription', 'invoice'])('rejects path_type %s with 400', async (pathType) => {
-    const { status, body } = await getJson<ErrorBody>(sandbox, `/partner/objects/${pathType}`);
-    expect(status).toBe(400);
-    expect(body.message).toContain('subscription');
-  });
+  it.each(['subscriptions', 'customer', 'Subscription', 'invoice'])(
+    'rejects path_type %s with 400',
+    async (pathType) => {
+      const { status, body } = await getJson<ErrorBody>(sandbox, `/partner/objects/${pathType}`);
+      expect(status).toBe(400);
+      expect(body.message).toContain('subscription');
+    },
+  );
 });
 
 describe('data realism', () => {
@@ -163,7 +174,8 @@ describe('data realism', () => {
     for (const name of [ORG_A, ORG_B]) {
       const org = organisation(sandbox, name);
       const byId = new Map(org.customers.map((c) => [c.id, c]));
-      for (const invoice of org.invoices) expect(byId.get(invoice.customerId)?.billing_account_id).toBe(invoice.accountId);
+      for (const invoice of org.invoices)
+        expect(byId.get(invoice.customerId)?.billing_account_id).toBe(invoice.accountId);
       for (const subscription of org.subscriptions) expect(byId.has(subscription.customer)).toBe(true);
     }
   });
@@ -245,9 +257,15 @@ describe('routing', () => {
 
   it('survives garbage in the path and the query', async () => {
     const base = sandbox.url;
-    const garbage = ['/partner/invoices/file/%E0%A4%A', '/partner/objects/%ZZ', '/partner/customer?filter=%', '/partner/invoices?cursor=%FF%FE'];
+    const garbage = [
+      '/partner/invoices/file/%E0%A4%A',
+      '/partner/objects/%ZZ',
+      '/partner/customer?filter=%',
+      '/partner/invoices?cursor=%FF%FE',
+    ];
     const statuses = [];
-    for (const path of garbage) statuses.push((await fetch(`${base}${path}`, { headers: bearer(sandbox, ORG_A) })).status);
+    for (const path of garbage)
+      statuses.push((await fetch(`${base}${path}`, { headers: bearer(sandbox, ORG_A) })).status);
     expect(statuses).toEqual([404, 400, 200, 400]);
     expect((await getJson(sandbox, '/partner/customer?limit=1')).status).toBe(200);
   });
@@ -257,10 +275,14 @@ describe('routing', () => {
     const reused: boolean[] = [];
     for (let i = 0; i < 3; i++) {
       await new Promise<void>((resolve, reject) => {
-        const request = get(`${sandbox.url}/partner/customer?limit=1`, { agent, headers: bearer(sandbox, ORG_A) }, (response) => {
-          reused.push(request.reusedSocket);
-          response.resume().on('end', resolve);
-        });
+        const request = get(
+          `${sandbox.url}/partner/customer?limit=1`,
+          { agent, headers: bearer(sandbox, ORG_A) },
+          (response) => {
+            reused.push(request.reusedSocket);
+            response.resume().on('end', resolve);
+          },
+        );
         request.on('error', reject);
       });
     }
@@ -281,4 +303,3 @@ describe('routing', () => {
     expect((await getJson(sandbox, '/partner/customer?limit=1')).status).toBe(200);
   });
 });
-

@@ -1,6 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type FaultRule, type Sandbox } from '../../src/sandbox/index.ts';
-import { bearer, getJson, organisation, ORG_A, type CustomerPage, type ErrorBody, type InvoicePage } from './helpers.ts';
+import { type FaultRule, type Sandbox, startSandbox } from '../../src/sandbox/index.ts';
+import {
+  bearer,
+  type CustomerPage,
+  type ErrorBody,
+  getJson,
+  type InvoicePage,
+  ORG_A,
+  organisation,
+} from './helpers.ts';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -147,7 +155,9 @@ describe('broken answers', () => {
 
   it('drop: the connection closes without any answer', async () => {
     sandbox.faults.set([{ kind: 'drop', endpoint: 'subscriptions', times: 1 }]);
-    await expect(fetch(`${sandbox.url}${PATHS.subscriptions}`, { headers: bearer(sandbox, ORG_A) })).rejects.toThrow(TypeError);
+    await expect(fetch(`${sandbox.url}${PATHS.subscriptions}`, { headers: bearer(sandbox, ORG_A) })).rejects.toThrow(
+      TypeError,
+    );
     expect(sandbox.calls.count({ endpoint: 'subscriptions' })).toBe(1); // the client did not silently retry
     expect(sandbox.calls.list()[0]).toMatchObject({ fault: 'drop', status: null });
     expect(await status(sandbox, PATHS.subscriptions)).toBe(200);
@@ -184,7 +194,10 @@ describe('rules', () => {
     await file.arrayBuffer();
     for (const path of Object.values(PATHS)) expect(await status(sandbox, path)).toBe(200);
 
-    for (const rule of [{ kind: 'status', status: 500, endpoint: '*' }, { kind: 'status', status: 500 }] as FaultRule[]) {
+    for (const rule of [
+      { kind: 'status', status: 500, endpoint: '*' },
+      { kind: 'status', status: 500 },
+    ] as FaultRule[]) {
       sandbox.faults.set([rule]);
       for (const path of Object.values(PATHS)) expect(await status(sandbox, path)).toBe(500);
     }
@@ -219,7 +232,8 @@ describe('rules', () => {
 });
 
 describe('admin route', () => {
-  const admin = (path: string, init?: RequestInit) => fetch(`${sandbox.url.replace(/\/api$/, '')}/__admin${path}`, init);
+  const admin = (path: string, init?: RequestInit) =>
+    fetch(`${sandbox.url.replace(/\/api$/, '')}/__admin${path}`, init);
 
   it('changes faults at run time: PUT replaces, POST adds, GET lists, DELETE clears', async () => {
     const put = await admin('/faults', {
@@ -231,7 +245,10 @@ describe('admin route', () => {
     expect(await status(sandbox, PATHS.customers)).toBe(503);
     expect(await status(sandbox, PATHS.invoices)).toBe(200);
 
-    const post = await admin('/faults', { method: 'POST', body: JSON.stringify({ kind: 'rateLimit', retryAfter: 2, endpoint: 'invoices', times: 1 }) });
+    const post = await admin('/faults', {
+      method: 'POST',
+      body: JSON.stringify({ kind: 'rateLimit', retryAfter: 2, endpoint: 'invoices', times: 1 }),
+    });
     expect(post.status).toBe(201);
     expect(await status(sandbox, PATHS.invoices)).toBe(429);
     expect(await (await admin('/faults')).json()).toEqual(sandbox.faults.list());
@@ -243,7 +260,12 @@ describe('admin route', () => {
 
   it('rejects bad fault bodies with 400 and keeps the rules it had', async () => {
     sandbox.faults.set([{ kind: 'hang', endpoint: 'invoiceFile' }]);
-    for (const body of ['not json', '{"kind":"status"}', '[{"kind":"latency","ms":-1}]', '[{"kind":"drop","endpoint":"everything"}]']) {
+    for (const body of [
+      'not json',
+      '{"kind":"status"}',
+      '[{"kind":"latency","ms":-1}]',
+      '[{"kind":"drop","endpoint":"everything"}]',
+    ]) {
       const response = await admin('/faults', { method: 'PUT', body });
       expect(response.status).toBe(400);
       expect(((await response.json()) as ErrorBody).message).toEqual(expect.any(String));
@@ -257,10 +279,17 @@ describe('admin route', () => {
 describe('close()', () => {
   it('resolves quickly with hung requests, pending latency and keep-alive sockets', async () => {
     const target = await startSandbox({ port: 0, customers: 5, invoices: 5, subscriptions: 5 });
-    target.faults.set([{ kind: 'hang', endpoint: 'invoices' }, { kind: 'latency', ms: 60_000, endpoint: 'customers' }]);
+    target.faults.set([
+      { kind: 'hang', endpoint: 'invoices' },
+      { kind: 'latency', ms: 60_000, endpoint: 'customers' },
+    ]);
     expect(await status(target, PATHS.subscriptions)).toBe(200); // leaves a keep-alive socket
-    const hung = fetch(`${target.url}${PATHS.invoices}`, { headers: bearer(target, ORG_A) }).catch((error: unknown) => error);
-    const slow = fetch(`${target.url}${PATHS.customers}`, { headers: bearer(target, ORG_A) }).catch((error: unknown) => error);
+    const hung = fetch(`${target.url}${PATHS.invoices}`, { headers: bearer(target, ORG_A) }).catch(
+      (error: unknown) => error,
+    );
+    const slow = fetch(`${target.url}${PATHS.customers}`, { headers: bearer(target, ORG_A) }).catch(
+      (error: unknown) => error,
+    );
     await new Promise((resolve) => setTimeout(resolve, 100));
     const started = performance.now();
     await target.close();

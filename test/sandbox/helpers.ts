@@ -1,10 +1,5 @@
 // Helpers for talking to a running sandbox over real HTTP, as the facade does.
-import type {
-  Sandbox,
-  SandboxCustomer,
-  SandboxInvoice,
-  SandboxSubscription,
-} from '../../src/sandbox/index.ts';
+import type { Sandbox, SandboxCustomer, SandboxInvoice, SandboxSubscription } from '../../src/sandbox/index.ts';
 
 export const ORG_A = 'northwind-media';
 export const ORG_B = 'harbour-press';
@@ -109,7 +104,8 @@ export async function walk(
       listPath(endpoint, { ...extra, [sizeName]: size, [tokenName]: token }),
       bearer(sandbox, organisation),
     );
-    if (response.status !== 200) throw new Error(`${endpoint} answered ${response.status}: ${JSON.stringify(response.body)}`);
+    if (response.status !== 200)
+      throw new Error(`${endpoint} answered ${response.status}: ${JSON.stringify(response.body)}`);
     const page = readListPage(endpoint, response.body);
     result.requests += 1;
     result.records.push(...page.records);

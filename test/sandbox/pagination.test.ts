@@ -1,18 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { type Sandbox, startSandbox } from '../../src/sandbox/index.ts';
 import {
   base64Json,
   bearer,
+  type ErrorBody,
   getJson,
   isServedOrder,
-  listPath,
   LISTS,
+  type ListEndpoint,
+  listPath,
   ORG_A,
   readListPage,
   recordsOf,
   walk,
-  type ErrorBody,
-  type ListEndpoint,
 } from './helpers.ts';
 
 const ENDPOINTS: ListEndpoint[] = ['customers', 'invoices', 'subscriptions'];
@@ -44,18 +44,24 @@ describe.each(ENDPOINTS)('walking %s', (endpoint) => {
     expect(ties.length).toBeGreaterThan(3);
     for (const i of ties.slice(0, 12)) {
       const after = base64Json({ created: expected[i]?.created, id: expected[i]?.id });
-      const page = readListPage(endpoint, (await getJson(sandbox, listPath(endpoint, { [size]: 2, [token]: after }))).body);
+      const page = readListPage(
+        endpoint,
+        (await getJson(sandbox, listPath(endpoint, { [size]: 2, [token]: after }))).body,
+      );
       expect(page.records).toEqual(expected.slice(i + 1, i + 3));
     }
   });
 
   it('issues tokens that are base64 JSON of the last record served ({created, id})', async () => {
-    const { size, token } = LISTS[endpoint];
+    const { size } = LISTS[endpoint];
     const { body } = await getJson(sandbox, `${LISTS[endpoint].path}?${size}=5`);
     const page = readListPage(endpoint, body);
     const last = page.records[4];
     expect(page.next).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
-    expect(JSON.parse(Buffer.from(page.next ?? '', 'base64').toString('utf8'))).toEqual({ created: last?.created, id: last?.id });
+    expect(JSON.parse(Buffer.from(page.next ?? '', 'base64').toString('utf8'))).toEqual({
+      created: last?.created,
+      id: last?.id,
+    });
   });
 
   it('accepts a token with another page size and continues at the same position', async () => {
@@ -73,12 +79,18 @@ describe.each(ENDPOINTS)('walking %s', (endpoint) => {
     const anchor = expected[20];
     if (anchor === undefined) throw new Error('fixture');
     const { size, token } = LISTS[endpoint];
-    const page = readListPage(endpoint, (await getJson(sandbox, listPath(endpoint, { [size]: 5, [token]: base64Json({ created: anchor.created }) }))).body);
+    const page = readListPage(
+      endpoint,
+      (await getJson(sandbox, listPath(endpoint, { [size]: 5, [token]: base64Json({ created: anchor.created }) })))
+        .body,
+    );
     expect(page.records).toEqual(expected.filter((record) => record.created < anchor.created).slice(0, 5));
     const documented = 'eyJjcmVhdGVkIjoiMjAyNC0wMy0wMVQwMTozNjowOC4zMjVaIn0=';
     const older = await getJson(sandbox, listPath(endpoint, { [size]: 100, [token]: documented }));
     expect(older.status).toBe(200);
-    expect(readListPage(endpoint, older.body).records.every((record) => record.created < '2024-03-01T01:36:08.325Z')).toBe(true);
+    expect(
+      readListPage(endpoint, older.body).records.every((record) => record.created < '2024-03-01T01:36:08.325Z'),
+    ).toBe(true);
   });
 
   it('answers 400 to a malformed token', async () => {
@@ -97,7 +109,10 @@ describe.each(ENDPOINTS)('walking %s', (endpoint) => {
       base64Json({ created: '2024-03-01T01:36:08.325Z' }).replace(/=+$/, ''),
     ];
     for (const bad of malformed) {
-      const { status, body } = await getJson<ErrorBody>(sandbox, `${LISTS[endpoint].path}?${token}=${encodeURIComponent(bad)}`);
+      const { status, body } = await getJson<ErrorBody>(
+        sandbox,
+        `${LISTS[endpoint].path}?${token}=${encodeURIComponent(bad)}`,
+      );
       expect({ bad, status }).toEqual({ bad, status: 400 });
       expect(body.message).toContain(token);
     }
@@ -117,7 +132,9 @@ describe('token encoding', () => {
     const { size, token } = LISTS[endpoint];
     const encoded = await getJson(sandbox, listPath(endpoint, { [size]: 3, [token]: crafted }));
     expect(encoded.status).toBe(200);
-    const expected = recordsOf(sandbox, endpoint).filter((record) => record.created < anchor.created).slice(0, 3);
+    const expected = recordsOf(sandbox, endpoint)
+      .filter((record) => record.created < anchor.created)
+      .slice(0, 3);
     expect(readListPage(endpoint, encoded.body).records).toEqual(expected);
     // Sent raw, '+' reads as a space: the facade must URL-encode tokens.
     const raw = await getJson(sandbox, `${LISTS[endpoint].path}?${token}=${crafted}`);
@@ -164,16 +181,23 @@ describe('trailingTokens', () => {
     await trailing.close();
   });
 
-  it.each(ENDPOINTS)('%s: a full last page carries a token that leads to an empty page without one', async (endpoint) => {
-    const result = await walk(trailing, endpoint, 100);
-    expect(result.pageLengths).toEqual([100, 100, 100, 0]);
-    expect(result.ids).toEqual(recordsOf(trailing, endpoint).map((record) => record.id));
-    const { size, token } = LISTS[endpoint];
-    const last = await getJson(trailing, listPath(endpoint, { [size]: 100, [token]: result.tokens[2] }), bearer(trailing, ORG_A));
-    const page = readListPage(endpoint, last.body);
-    expect(page).toEqual({ records: [], next: undefined });
-    if (endpoint === 'customers') expect(last.body).toEqual({ items: [], hits: 300 });
-  });
+  it.each(ENDPOINTS)(
+    '%s: a full last page carries a token that leads to an empty page without one',
+    async (endpoint) => {
+      const result = await walk(trailing, endpoint, 100);
+      expect(result.pageLengths).toEqual([100, 100, 100, 0]);
+      expect(result.ids).toEqual(recordsOf(trailing, endpoint).map((record) => record.id));
+      const { size, token } = LISTS[endpoint];
+      const last = await getJson(
+        trailing,
+        listPath(endpoint, { [size]: 100, [token]: result.tokens[2] }),
+        bearer(trailing, ORG_A),
+      );
+      const page = readListPage(endpoint, last.body);
+      expect(page).toEqual({ records: [], next: undefined });
+      if (endpoint === 'customers') expect(last.body).toEqual({ items: [], hits: 300 });
+    },
+  );
 
   it('gives no token after a last page that is not full', async () => {
     expect((await walk(trailing, 'invoices', 40)).pageLengths.at(-1)).toBe(20);

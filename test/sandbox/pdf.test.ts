@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox, type SandboxInvoice } from '../../src/sandbox/index.ts';
-import { bearer, organisation, ORG_A, ORG_B, type ErrorBody } from './helpers.ts';
+import { type Sandbox, type SandboxInvoice, startSandbox } from '../../src/sandbox/index.ts';
+import { bearer, type ErrorBody, ORG_A, ORG_B, organisation } from './helpers.ts';
 
 /** Checks a PDF's structure: header, trailer, and that startxref and every xref entry point where they must. */
 function expectValidPdf(pdf: Buffer): string {
@@ -42,7 +42,11 @@ function hasPdftotext(): boolean {
   }
 }
 
-async function download(sandbox: Sandbox, invoiceId: string, org = ORG_A): Promise<{ response: Response; body: Buffer }> {
+async function download(
+  sandbox: Sandbox,
+  invoiceId: string,
+  org = ORG_A,
+): Promise<{ response: Response; body: Buffer }> {
   const response = await fetch(`${sandbox.url}/partner/invoices/file/${invoiceId}`, { headers: bearer(sandbox, org) });
   return { response, body: Buffer.from(await response.arrayBuffer()) };
 }
@@ -139,7 +143,13 @@ describe('rawPdf', () => {
 describe('largePdfBytes', () => {
   it('pads every 10th invoice to about the requested size, keeping the PDF valid', async () => {
     const target = 10 * 1024 * 1024;
-    const sandbox = await startSandbox({ port: 0, largePdfBytes: target, customers: 30, invoices: 30, subscriptions: 0 });
+    const sandbox = await startSandbox({
+      port: 0,
+      largePdfBytes: target,
+      customers: 30,
+      invoices: 30,
+      subscriptions: 0,
+    });
     try {
       const large = await download(sandbox, invoiceAt(sandbox, 0).id);
       expect(large.response.headers.get('content-length')).toBe(String(large.body.length));

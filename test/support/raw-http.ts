@@ -1,7 +1,11 @@
 import { connect } from 'node:net';
 
 /** Sends raw bytes to a server and returns what it answered: for requests no HTTP client would send. */
-export function rawRequest(origin: string, request: string, timeoutMs = 5_000): Promise<{ status: number; text: string }> {
+export function rawRequest(
+  origin: string,
+  request: string,
+  timeoutMs = 5_000,
+): Promise<{ status: number; text: string }> {
   const { hostname, port } = new URL(origin);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname);

@@ -4,10 +4,21 @@ export type ListEndpoint = 'customers' | 'invoices' | 'subscriptions';
 const ROUTES: Record<ListEndpoint, { path: string; size: string; token: string; items: string; next: string }> = {
   customers: { path: '/partner/customer', size: 'limit', token: 'queryMore', items: 'items', next: 'queryMore' },
   invoices: { path: '/partner/invoices', size: 'pageSize', token: 'cursor', items: 'invoices', next: 'nextPage' },
-  subscriptions: { path: '/partner/objects/subscription', size: 'limit', token: 'queryMore', items: 'items', next: 'queryMore' },
+  subscriptions: {
+    path: '/partner/objects/subscription',
+    size: 'limit',
+    token: 'queryMore',
+    items: 'items',
+    next: 'queryMore',
+  },
 };
 
-export async function walkRest(apiUrl: string, token: string, endpoint: ListEndpoint, extra: Record<string, string> = {}): Promise<string[]> {
+export async function walkRest(
+  apiUrl: string,
+  token: string,
+  endpoint: ListEndpoint,
+  extra: Record<string, string> = {},
+): Promise<string[]> {
   const route = ROUTES[endpoint];
   const ids: string[] = [];
   let next: string | undefined;

@@ -1,8 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp, createAppServer, type App, type AppDeps } from '../../src/app.ts';
-import { loadConfig, type Config } from '../../src/config.ts';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.ts';
+import { type App, type AppDeps, createApp, createAppServer } from '../../src/app.ts';
+import { type Config, loadConfig } from '../../src/config.ts';
+import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/sandbox/index.ts';
 
 /** The facade on port 0 in front of a sandbox on port 0: what every end-to-end test runs against. */
 export interface Stack {
@@ -15,7 +15,11 @@ export interface Stack {
   orgA: { name: string; token: string };
   orgB: { name: string; token: string };
   /** POSTs one GraphQL operation; returns HTTP status and parsed body. */
-  gql<T = GraphQLBody>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
+  gql<T = GraphQLBody>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: T }>;
   close(): Promise<void>;
 }
 
@@ -25,7 +29,12 @@ export interface GraphQLBody {
 }
 
 export async function startStack(
-  options: { sandbox?: SandboxOptions; env?: Record<string, string>; configure?: (config: Config) => Config; deps?: AppDeps } = {},
+  options: {
+    sandbox?: SandboxOptions;
+    env?: Record<string, string>;
+    configure?: (config: Config) => Config;
+    deps?: AppDeps;
+  } = {},
 ): Promise<Stack> {
   const sandbox = await startSandbox({ port: 0, ...options.sandbox });
   // Rate limits off unless a test sets them: page walks send hundreds of operations with one token.

@@ -1,5 +1,5 @@
-import type { Stack } from './stack.ts';
 import type { ListEndpoint } from './rest.ts';
+import type { Stack } from './stack.ts';
 
 export interface WalkedPage {
   ids: string[];
@@ -45,7 +45,12 @@ export async function fetchPage(
 }
 
 /** Pages a connection to the end with `first`, as a client would; returns every page. */
-export async function walkConnection(stack: Stack, connection: ListEndpoint, first: number, filter?: string): Promise<WalkedPage[]> {
+export async function walkConnection(
+  stack: Stack,
+  connection: ListEndpoint,
+  first: number,
+  filter?: string,
+): Promise<WalkedPage[]> {
   const pages: WalkedPage[] = [];
   let after: string | null = null;
   for (let guard = 0; guard < 10_000; guard++) {

@@ -30,7 +30,11 @@ describe('loadConfig', () => {
   });
 
   it('treats empty and undefined variables as unset', () => {
-    expect(loadConfig({ PORT: '', LOG_LEVEL: undefined, PARTNER_API_URL: '' })).toMatchObject({ port: 4000, logLevel: 'info', partnerApiUrl: null });
+    expect(loadConfig({ PORT: '', LOG_LEVEL: undefined, PARTNER_API_URL: '' })).toMatchObject({
+      port: 4000,
+      logLevel: 'info',
+      partnerApiUrl: null,
+    });
   });
 
   it('reads every variable it is given', () => {
@@ -101,7 +105,9 @@ describe('loadConfig', () => {
   });
 
   it('refuses a DEFAULT_FIRST above MAX_FIRST', () => {
-    expect(problemsOf({ DEFAULT_FIRST: '50', MAX_FIRST: '40' })).toEqual(['DEFAULT_FIRST: must not exceed MAX_FIRST (40)']);
+    expect(problemsOf({ DEFAULT_FIRST: '50', MAX_FIRST: '40' })).toEqual([
+      'DEFAULT_FIRST: must not exceed MAX_FIRST (40)',
+    ]);
   });
 
   it('refuses a short CURSOR_SECRET', () => {
@@ -154,12 +160,21 @@ describe('loadConfig', () => {
 
   it('refuses a PARTNER_API_URL of another scheme and trims trailing slashes', () => {
     expect(problemsOf({ PARTNER_API_URL: 'file:///etc/passwd' })).toEqual(['PARTNER_API_URL: an http(s) URL']);
-    expect(loadConfig({ PARTNER_API_URL: 'http://localhost:9000/api/' }).partnerApiUrl).toBe('http://localhost:9000/api');
+    expect(loadConfig({ PARTNER_API_URL: 'http://localhost:9000/api/' }).partnerApiUrl).toBe(
+      'http://localhost:9000/api',
+    );
   });
 
   // Regression: zod 4 runs refinements even after .url() fails; `new URL` threw a bare TypeError
   // and every other problem in the environment went unreported.
-  it.each(['not a url', 'example.com', 'https://'])('reports an unparseable PARTNER_API_URL=%j as a ConfigError', (url) => {
-    expect(problemsOf({ PARTNER_API_URL: url, PORT: 'eighty' }).map((p) => p.split(':')[0]).sort()).toEqual(['PARTNER_API_URL', 'PORT']);
-  });
+  it.each(['not a url', 'example.com', 'https://'])(
+    'reports an unparseable PARTNER_API_URL=%j as a ConfigError',
+    (url) => {
+      expect(
+        problemsOf({ PARTNER_API_URL: url, PORT: 'eighty' })
+          .map((p) => p.split(':')[0])
+          .sort(),
+      ).toEqual(['PARTNER_API_URL', 'PORT']);
+    },
+  );
 });

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { pageConnection, type ConnectionPage, type PageFetcher, type PageReader } from '../../src/pagination/connection.ts';
+import {
+  type ConnectionPage,
+  type PageFetcher,
+  type PageReader,
+  pageConnection,
+} from '../../src/pagination/connection.ts';
 import type { Position } from '../../src/pagination/cursor.ts';
 import { PartnerError } from '../../src/partner/errors.ts';
 import type { UpstreamPage } from '../../src/partner/page.ts';
@@ -66,7 +71,13 @@ async function walk(n: number, first: number, exactness: Exactness, shape: Upstr
   const pages: ConnectionPage<string>[] = [];
   let after: Position | null = null;
   for (let guard = 0; guard <= n + 1; guard++) {
-    const page: ConnectionPage<string> = await pageConnection({ first, after, exactness, fetchPage: upstream.fetchPage, keep: upstream.keep });
+    const page: ConnectionPage<string> = await pageConnection({
+      first,
+      after,
+      exactness,
+      fetchPage: upstream.fetchPage,
+      keep: upstream.keep,
+    });
     pages.push(page);
     const last = page.edges.at(-1);
     if (!(await page.hasNextPage()) || !last) break;
@@ -82,7 +93,10 @@ const SHAPES: [string, UpstreamShape][] = [
   ['full pages with a trailing token', { pages: 'full', trailingToken: true, reportsTotal: false }],
   ['short pages', { pages: 'short-per-call', trailingToken: false, reportsTotal: false }],
 ];
-const TOTAL_SHAPES: [string, UpstreamShape][] = SHAPES.map(([name, s]) => [`${name} and a total`, { ...s, reportsTotal: true }]);
+const TOTAL_SHAPES: [string, UpstreamShape][] = SHAPES.map(([name, s]) => [
+  `${name} and a total`,
+  { ...s, reportsTotal: true },
+]);
 const WALKS = [
   ...SHAPES.map(([name, shape]) => ['lookahead' as const, name, shape] as const),
   ...TOTAL_SHAPES.map(([name, shape]) => ['total' as const, name, shape] as const),
@@ -100,7 +114,7 @@ describe('pageConnection walking a list to its end', () => {
       let served = 0;
       for (const [p, page] of result.pages.entries()) {
         expect(page.edges.length).toBe(Math.min(first, n - served));
-        page.edges.forEach((edge, k) => expect(edge.position.index).toBe(served + k + 1));
+        for (const [k, edge] of page.edges.entries()) expect(edge.position.index).toBe(served + k + 1);
         served += page.edges.length;
         // Exact: false on the page that serves the last record (or the only, empty page), true before.
         expect(await page.hasNextPage(), `page ${p}`).toBe(served < n);
@@ -126,21 +140,39 @@ describe('pageConnection walking a list to its end', () => {
 describe('pageConnection exactness', () => {
   it("with 'total' and a total, makes no look-ahead fetch when a page ends at an upstream token", async () => {
     const more = createUpstream(250, { pages: 'full', trailingToken: false, reportsTotal: true });
-    const page = await pageConnection({ first: 100, after: null, exactness: 'total', fetchPage: more.fetchPage, keep: more.keep });
+    const page = await pageConnection({
+      first: 100,
+      after: null,
+      exactness: 'total',
+      fetchPage: more.fetchPage,
+      keep: more.keep,
+    });
     expect(await page.hasNextPage()).toBe(true);
     expect(page.totalCount).toBe(250);
     expect(more.calls).toEqual([[null, 100]]);
     expect(more.kept.size).toBe(0);
 
     const exact = createUpstream(100, { pages: 'full', trailingToken: true, reportsTotal: true });
-    const last = await pageConnection({ first: 100, after: null, exactness: 'total', fetchPage: exact.fetchPage, keep: exact.keep });
+    const last = await pageConnection({
+      first: 100,
+      after: null,
+      exactness: 'total',
+      fetchPage: exact.fetchPage,
+      keep: exact.keep,
+    });
     expect(await last.hasNextPage()).toBe(false);
     expect(exact.calls).toEqual([[null, 100]]);
   });
 
   it("with 'lookahead', fetches the page after the token once and keeps it for the next request", async () => {
     const upstream = createUpstream(250, { pages: 'full', trailingToken: false, reportsTotal: false });
-    const page = await pageConnection({ first: 100, after: null, exactness: 'lookahead', fetchPage: upstream.fetchPage, keep: upstream.keep });
+    const page = await pageConnection({
+      first: 100,
+      after: null,
+      exactness: 'lookahead',
+      fetchPage: upstream.fetchPage,
+      keep: upstream.keep,
+    });
     expect(await page.hasNextPage()).toBe(true);
     expect(upstream.calls).toEqual([
       [null, 100],
@@ -152,7 +184,13 @@ describe('pageConnection exactness', () => {
 
   it("with 'lookahead', a trailing token that leads to an empty page gives hasNextPage false", async () => {
     const upstream = createUpstream(100, { pages: 'full', trailingToken: true, reportsTotal: false });
-    const page = await pageConnection({ first: 100, after: null, exactness: 'lookahead', fetchPage: upstream.fetchPage, keep: upstream.keep });
+    const page = await pageConnection({
+      first: 100,
+      after: null,
+      exactness: 'lookahead',
+      fetchPage: upstream.fetchPage,
+      keep: upstream.keep,
+    });
     expect(page.edges).toHaveLength(100);
     expect(await page.hasNextPage()).toBe(false);
     expect(upstream.calls).toEqual([
@@ -163,12 +201,24 @@ describe('pageConnection exactness', () => {
 
   it('keeps the rest of a page it stopped inside, keyed by the position that resumes it', async () => {
     const upstream = createUpstream(50, { pages: 'full', trailingToken: false, reportsTotal: false });
-    const page = await pageConnection({ first: 250, after: null, exactness: 'lookahead', fetchPage: upstream.fetchPage, keep: upstream.keep });
+    const page = await pageConnection({
+      first: 250,
+      after: null,
+      exactness: 'lookahead',
+      fetchPage: upstream.fetchPage,
+      keep: upstream.keep,
+    });
     expect(page.edges).toHaveLength(50);
     expect(await page.hasNextPage()).toBe(false);
 
     const big = createUpstream(1000, { pages: 'full', trailingToken: false, reportsTotal: false });
-    const first = await pageConnection({ first: 250, after: null, exactness: 'lookahead', fetchPage: big.fetchPage, keep: big.keep });
+    const first = await pageConnection({
+      first: 250,
+      after: null,
+      exactness: 'lookahead',
+      fetchPage: big.fetchPage,
+      keep: big.keep,
+    });
     expect(big.calls.map(([t]) => t)).toEqual([null, '100', '200']);
     expect(first.edges.at(-1)?.position).toEqual({ token: '200', size: 100, offset: 50, index: 250 });
     expect([...big.kept.keys()]).toEqual([JSON.stringify(['200', 100, 50])]);
@@ -196,7 +246,12 @@ describe('pageConnection resuming from any edge', () => {
           const all: Position[] = [];
           let after: Position | null = null;
           for (;;) {
-            const page: ConnectionPage<string> = await pageConnection({ first, after, exactness, fetchPage: upstream.fetchPage });
+            const page: ConnectionPage<string> = await pageConnection({
+              first,
+              after,
+              exactness,
+              fetchPage: upstream.fetchPage,
+            });
             all.push(...page.edges.map((e) => e.position));
             const last = page.edges.at(-1);
             if (!(await page.hasNextPage()) || !last) break;
@@ -205,7 +260,12 @@ describe('pageConnection resuming from any edge', () => {
           expect(all).toHaveLength(n);
           const k = pick % n;
           const from = all[k] ?? null;
-          const resumed = await pageConnection({ first: nextFirst, after: from, exactness, fetchPage: upstream.fetchPage });
+          const resumed = await pageConnection({
+            first: nextFirst,
+            after: from,
+            exactness,
+            fetchPage: upstream.fetchPage,
+          });
           expect(resumed.edges.map((e) => e.node)).toEqual(upstream.records.slice(k + 1, k + 1 + nextFirst));
           expect(await resumed.hasNextPage()).toBe(k + 1 + nextFirst < n);
           expect(resumed.hasPreviousPage).toBe(true);
@@ -246,7 +306,9 @@ describe('pageConnection against a misbehaving upstream', () => {
     const calls: (string | null)[] = [];
     const fetchPage: PageFetcher<string> = async (token) => {
       calls.push(token);
-      return token === null ? { records: ['a', 'b'], next: 'e0', total: null } : { records: [], next: `${token}+`, total: null };
+      return token === null
+        ? { records: ['a', 'b'], next: 'e0', total: null }
+        : { records: [], next: `${token}+`, total: null };
     };
     const page = await pageConnection({ first: 2, after: null, exactness: 'lookahead', fetchPage });
     expect(page.edges.map((e) => e.node)).toEqual(['a', 'b']);
@@ -259,7 +321,9 @@ describe('pageConnection against a misbehaving upstream', () => {
     const calls: (string | null)[] = [];
     const fetchPage: PageFetcher<string> = async (token) => {
       calls.push(token);
-      return token === null ? { records: ['a', 'b'], next: 'n1', total: null } : { records: ['c'], next: null, total: null };
+      return token === null
+        ? { records: ['a', 'b'], next: 'n1', total: null }
+        : { records: ['c'], next: null, total: null };
     };
     const page = await pageConnection({ first: 2, after: null, exactness: 'lookahead', fetchPage });
     expect(calls).toEqual([null]);

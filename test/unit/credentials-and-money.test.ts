@@ -42,12 +42,18 @@ describe('readCredentials', () => {
     expect(problemOf([`Bearer ${JWT}`, 'Basic dXNlcjpwYXNz'])).toBe('Send exactly one Authorization header.');
   });
 
-  it.each(['Basic dXNlcjpwYXNz', 'Bearer', 'Bearer ', `Bearer  ${JWT}`, `Bearer ${JWT} extra`, `Token ${JWT}`, JWT, ''])(
-    'refuses the header value %j as not Bearer <token>',
-    (value) => {
-      expect(problemOf([value])).toBe('The Authorization header must be `Bearer <token>`.');
-    },
-  );
+  it.each([
+    'Basic dXNlcjpwYXNz',
+    'Bearer',
+    'Bearer ',
+    `Bearer  ${JWT}`,
+    `Bearer ${JWT} extra`,
+    `Token ${JWT}`,
+    JWT,
+    '',
+  ])('refuses the header value %j as not Bearer <token>', (value) => {
+    expect(problemOf([value])).toBe('The Authorization header must be `Bearer <token>`.');
+  });
 
   it.each([
     ['a carriage return', `${JWT}\r`],
@@ -88,7 +94,9 @@ describe('money', () => {
   });
 
   it('keeps the shortest round-trip text of any finite amount below 1e15 (from 1e-6 up)', () => {
-    const amount = fc.double({ min: -9.99e14, max: 9.99e14, noNaN: true }).filter((n) => !Object.is(n, -0) && (n === 0 || Math.abs(n) >= 1e-6));
+    const amount = fc
+      .double({ min: -9.99e14, max: 9.99e14, noNaN: true })
+      .filter((n) => !Object.is(n, -0) && (n === 0 || Math.abs(n) >= 1e-6));
     fc.assert(
       fc.property(amount, (n) => {
         const text = money.parse(n);
@@ -100,9 +108,12 @@ describe('money', () => {
     );
   });
 
-  it.each([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e15, -1e15, 1e16, 1e21])('refuses %s', (n) => {
-    expect(money.safeParse(n).success).toBe(false);
-  });
+  it.each([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e15, -1e15, 1e16, 1e21])(
+    'refuses %s',
+    (n) => {
+      expect(money.safeParse(n).success).toBe(false);
+    },
+  );
 
   it.each(['19.99', null, undefined, true])('refuses the non-number %j', (value) => {
     expect(money.safeParse(value).success).toBe(false);

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createCursorCodec, CursorError, type CursorScope, type Position } from '../../src/pagination/cursor.ts';
+import { CursorError, type CursorScope, createCursorCodec, type Position } from '../../src/pagination/cursor.ts';
 
 const SECRET = 'unit-test-cursor-secret-0123456789abcdef';
 const codec = createCursorCodec(SECRET);
@@ -10,12 +10,20 @@ const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
 const RUNS = { numRuns: 300 };
 
 const tokenArb = fc.option(
-  fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/='), minLength: 1, maxLength: 200 }),
+  fc.string({
+    unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/='),
+    minLength: 1,
+    maxLength: 200,
+  }),
   { nil: null },
 );
 
 const positionArb: fc.Arbitrary<Position> = fc
-  .record({ token: tokenArb, size: fc.integer({ min: 1, max: 100 }), index: fc.integer({ min: 0, max: 1_000_000_000 }) })
+  .record({
+    token: tokenArb,
+    size: fc.integer({ min: 1, max: 100 }),
+    index: fc.integer({ min: 0, max: 1_000_000_000 }),
+  })
   .chain((p) => fc.integer({ min: 0, max: p.size }).map((offset) => ({ ...p, offset })));
 
 const scopeArb: fc.Arbitrary<CursorScope> = fc.record({
@@ -51,11 +59,18 @@ function mutate(s: string, m: Mutation): string {
   return s.slice(0, m.at) + m.char + s.slice(m.at + 1);
 }
 
-const mutationCharArb = fc.oneof(fc.constantFrom(...BASE64URL, '.', '=', '+', '/'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }));
+const mutationCharArb = fc.oneof(
+  fc.constantFrom(...BASE64URL, '.', '=', '+', '/'),
+  fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+);
 
 function mutationArb(length: number): fc.Arbitrary<Mutation> {
   return fc.oneof(
-    fc.record({ kind: fc.constant('replace' as const), at: fc.integer({ min: 0, max: length - 1 }), char: mutationCharArb }),
+    fc.record({
+      kind: fc.constant('replace' as const),
+      at: fc.integer({ min: 0, max: length - 1 }),
+      char: mutationCharArb,
+    }),
     fc.record({ kind: fc.constant('insert' as const), at: fc.integer({ min: 0, max: length }), char: mutationCharArb }),
     fc.record({ kind: fc.constant('delete' as const), at: fc.integer({ min: 0, max: length - 1 }) }),
   );
@@ -120,7 +135,9 @@ describe('cursor codec', () => {
   // comparing decoded MACs accepted 3 other characters in the last position.
   it('refuses every other character in the last position of the MAC', () => {
     const cursor = codec.encode(SCOPE, { token: 'page-2', size: 20, offset: 7, index: 27 });
-    const accepted = [...BASE64URL].filter((ch) => ch !== cursor.at(-1) && refusal(cursor.slice(0, -1) + ch) === undefined);
+    const accepted = [...BASE64URL].filter(
+      (ch) => ch !== cursor.at(-1) && refusal(cursor.slice(0, -1) + ch) === undefined,
+    );
     expect(accepted).toEqual([]);
   });
 
@@ -143,7 +160,12 @@ describe('cursor codec', () => {
 
   it('refuses very long strings without trying to verify them', () => {
     const valid = codec.encode(SCOPE, { token: null, size: 10, offset: 0, index: 0 });
-    for (const s of ['a'.repeat(8193), 'a'.repeat(100_000) + valid.slice(-44), `${'A'.repeat(8001)}${valid.slice(-44)}`, '']) {
+    for (const s of [
+      'a'.repeat(8193),
+      'a'.repeat(100_000) + valid.slice(-44),
+      `${'A'.repeat(8001)}${valid.slice(-44)}`,
+      '',
+    ]) {
       const error = refusal(s);
       expect(error).toBeInstanceOf(CursorError);
       expect((error as Error).message).toBe('The cursor is malformed.');

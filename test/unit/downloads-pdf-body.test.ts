@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { PartnerError } from '../../src/partner/errors.ts';
 import type { UpstreamHttp } from '../../src/partner/http.ts';
-import { openInvoicePdf, PdfBodyDecoder, type InvoicePdf } from '../../src/partner/invoice-files.ts';
+import { type InvoicePdf, openInvoicePdf, PdfBodyDecoder } from '../../src/partner/invoice-files.ts';
 
-const PDF = Buffer.concat([Buffer.from('%PDF-1.4\n%\u00e2\u00e3\u00cf\u00d3\n', 'latin1'), Buffer.from(Array.from({ length: 1000 }, (_, i) => (i * 37) % 256))]);
+const PDF = Buffer.concat([
+  Buffer.from('%PDF-1.4\n%\u00e2\u00e3\u00cf\u00d3\n', 'latin1'),
+  Buffer.from(Array.from({ length: 1000 }, (_, i) => (i * 37) % 256)),
+]);
 
 function decode(chunks: readonly Buffer[], maxBytes = 1 << 20): Buffer {
   const decoder = new PdfBodyDecoder({ status: 200 }, maxBytes);
@@ -13,7 +16,8 @@ function decode(chunks: readonly Buffer[], maxBytes = 1 << 20): Buffer {
   return whole;
 }
 
-const splitAt = (bytes: Buffer, ...cuts: number[]) => [0, ...cuts, bytes.length].slice(1).map((end, i, ends) => bytes.subarray(i === 0 ? 0 : (ends[i - 1] ?? 0), end));
+const splitAt = (bytes: Buffer, ...cuts: number[]) =>
+  [0, ...cuts, bytes.length].slice(1).map((end, i, ends) => bytes.subarray(i === 0 ? 0 : (ends[i - 1] ?? 0), end));
 
 const expectNotPdf = (chunks: readonly Buffer[]) => {
   expect(() => decode(chunks)).toThrow(PartnerError);
@@ -29,7 +33,8 @@ describe('PdfBodyDecoder', () => {
     for (const pdf of [PDF, PDF.subarray(0, 1001), PDF.subarray(0, 1002)]) {
       const text = Buffer.from(pdf.toString('base64'), 'latin1');
       for (let cut = 1; cut < 40; cut++) expect(decode(splitAt(text, cut)).equals(pdf)).toBe(true);
-      for (let cut = text.length - 6; cut < text.length; cut++) expect(decode(splitAt(text, cut)).equals(pdf)).toBe(true);
+      for (let cut = text.length - 6; cut < text.length; cut++)
+        expect(decode(splitAt(text, cut)).equals(pdf)).toBe(true);
       expect(decode([...text].map((byte) => Buffer.from([byte]))).equals(pdf)).toBe(true);
       const unpadded = Buffer.from(pdf.toString('base64').replace(/=+$/, ''), 'latin1');
       expect(decode(splitAt(unpadded, 7)).equals(pdf)).toBe(true);
@@ -82,7 +87,11 @@ function scriptedUpstream(chunks: readonly Buffer[], options: { contentLength?: 
   async function* body(): AsyncGenerator<Buffer> {
     try {
       for (const [i, chunk] of chunks.entries()) {
-        if (options.failAfter === i) throw new PartnerError('UPSTREAM_BAD_RESPONSE', "The partner API's answer broke off before its announced end.");
+        if (options.failAfter === i)
+          throw new PartnerError(
+            'UPSTREAM_BAD_RESPONSE',
+            "The partner API's answer broke off before its announced end.",
+          );
         record.pulled++;
         yield chunk;
       }
@@ -92,7 +101,12 @@ function scriptedUpstream(chunks: readonly Buffer[], options: { contentLength?: 
   }
   const http: UpstreamHttp = {
     get: () => Promise.reject(new Error('not used')),
-    stream: async () => ({ status: 200, contentType: 'application/pdf', contentLength: options.contentLength ?? null, body: body() }),
+    stream: async () => ({
+      status: 200,
+      contentType: 'application/pdf',
+      contentLength: options.contentLength ?? null,
+      body: body(),
+    }),
     close: async () => {},
   };
   return { http, record };
@@ -131,7 +145,10 @@ describe('openInvoicePdf', () => {
   });
 
   it('refuses a body that does not start as a PDF before handing out a byte, and lets the upstream go', async () => {
-    const { http, record } = scriptedUpstream([Buffer.from('<html><body>Invoice unavailable</body></html>'), Buffer.from('more')]);
+    const { http, record } = scriptedUpstream([
+      Buffer.from('<html><body>Invoice unavailable</body></html>'),
+      Buffer.from('more'),
+    ]);
     await expect(openInvoicePdf(http, CALLER, INVOICE)).rejects.toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE' });
     expect(record).toEqual({ pulled: 1, returned: true });
   });
@@ -143,7 +160,9 @@ describe('openInvoicePdf', () => {
     expect(broken.record.returned).toBe(true);
 
     const bad = scriptedUpstream([text.subarray(0, 400), Buffer.from('*not base64*')]);
-    await expect(readAll(await openInvoicePdf(bad.http, CALLER, INVOICE))).rejects.toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE' });
+    await expect(readAll(await openInvoicePdf(bad.http, CALLER, INVOICE))).rejects.toMatchObject({
+      code: 'UPSTREAM_BAD_RESPONSE',
+    });
     expect(bad.record.returned).toBe(true);
   });
 

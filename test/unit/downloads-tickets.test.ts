@@ -1,10 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { publicBaseUrl } from '../../src/downloads/base-url.ts';
 import { createMemoryTicketStore } from '../../src/downloads/memory-store.ts';
+import {
+  EXPIRED_TICKET_MEMORY_MS,
+  newTicketId,
+  type PdfTicket,
+  TICKET_ID,
+  ticketLabel,
+} from '../../src/downloads/tickets.ts';
 import { createSemaphore, SemaphoreFullError } from '../../src/partner/resilience/semaphore.ts';
-import { EXPIRED_TICKET_MEMORY_MS, TICKET_ID, newTicketId, ticketLabel, type PdfTicket } from '../../src/downloads/tickets.ts';
 
-const ticket = (expiresAt: number, n = 1): PdfTicket => ({ token: `token-${n}`, invoiceId: `inv-${n}`, invoiceNumber: `INV${n}`, expiresAt });
+const ticket = (expiresAt: number, n = 1): PdfTicket => ({
+  token: `token-${n}`,
+  invoiceId: `inv-${n}`,
+  invoiceNumber: `INV${n}`,
+  expiresAt,
+});
 
 describe('ticket ids', () => {
   it('are 32 random bytes in base64url, and a label shows six characters of them', () => {
@@ -100,10 +111,17 @@ describe('publicBaseUrl', () => {
   const headers = (values: Record<string, string>) => (name: string) => values[name];
   const untrusted = { publicBaseUrl: null, trustProxy: false };
   const trusted = { publicBaseUrl: null, trustProxy: true };
-  const forwarded = { host: 'internal:4000', 'x-forwarded-host': 'graph.example.com, proxy.internal', 'x-forwarded-proto': 'https', 'x-forwarded-prefix': '/partner/' };
+  const forwarded = {
+    host: 'internal:4000',
+    'x-forwarded-host': 'graph.example.com, proxy.internal',
+    'x-forwarded-proto': 'https',
+    'x-forwarded-prefix': '/partner/',
+  };
 
   it('prefers the configured URL', () => {
-    expect(publicBaseUrl({ publicBaseUrl: 'https://graph.example.com/api', trustProxy: false }, 'http', headers(forwarded))).toBe('https://graph.example.com/api');
+    expect(
+      publicBaseUrl({ publicBaseUrl: 'https://graph.example.com/api', trustProxy: false }, 'http', headers(forwarded)),
+    ).toBe('https://graph.example.com/api');
   });
 
   it('ignores X-Forwarded-* unless the proxy is trusted', () => {

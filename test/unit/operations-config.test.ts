@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
 import { workerCount } from '../../src/cluster.ts';
+import { ConfigError, loadConfig } from '../../src/config.ts';
 
 describe('rate-limit and operations settings', () => {
   it('defaults: 600 a minute with a burst of ten seconds’ worth, one process, tracing off, no metrics token', () => {
@@ -18,14 +18,28 @@ describe('rate-limit and operations settings', () => {
   });
 
   it('shares the download tickets’ Redis and key prefix', () => {
-    const config = loadConfig({ REDIS_URL: 'redis://cache:6379', REDIS_KEY_PREFIX: 'graph:', RATE_LIMIT_PER_MINUTE: '60', RATE_LIMIT_BURST: '5' });
-    expect(config.rateLimit).toEqual({ perMinute: 60, burst: 5, redisUrl: 'redis://cache:6379', redisKeyPrefix: 'graph:' });
+    const config = loadConfig({
+      REDIS_URL: 'redis://cache:6379',
+      REDIS_KEY_PREFIX: 'graph:',
+      RATE_LIMIT_PER_MINUTE: '60',
+      RATE_LIMIT_BURST: '5',
+    });
+    expect(config.rateLimit).toEqual({
+      perMinute: 60,
+      burst: 5,
+      redisUrl: 'redis://cache:6379',
+      redisKeyPrefix: 'graph:',
+    });
   });
 
   it('turns tracing on with an OTLP endpoint unless TRACING says otherwise', () => {
     expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).operations.tracing).toBe(true);
-    expect(loadConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' }).operations.tracing).toBe(true);
-    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', TRACING: 'false' }).operations.tracing).toBe(false);
+    expect(
+      loadConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' }).operations.tracing,
+    ).toBe(true);
+    expect(
+      loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', TRACING: 'false' }).operations.tracing,
+    ).toBe(false);
   });
 
   it('reads WORKERS as a count or auto (one per available core)', () => {
@@ -37,12 +51,18 @@ describe('rate-limit and operations settings', () => {
 
   it('reports every bad variable together, never echoing the metrics token', () => {
     try {
-      loadConfig({ WORKERS: 'many', RATE_LIMIT_PER_MINUTE: '-1', SHUTDOWN_GRACE_MS: 'soon', METRICS_TOKEN: 'short-secret' });
+      loadConfig({
+        WORKERS: 'many',
+        RATE_LIMIT_PER_MINUTE: '-1',
+        SHUTDOWN_GRACE_MS: 'soon',
+        METRICS_TOKEN: 'short-secret',
+      });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       const problems = (error as ConfigError).problems.join('\n');
-      for (const name of ['WORKERS', 'RATE_LIMIT_PER_MINUTE', 'SHUTDOWN_GRACE_MS', 'METRICS_TOKEN']) expect(problems).toContain(name);
+      for (const name of ['WORKERS', 'RATE_LIMIT_PER_MINUTE', 'SHUTDOWN_GRACE_MS', 'METRICS_TOKEN'])
+        expect(problems).toContain(name);
       expect(problems).not.toContain('short-secret');
     }
   });

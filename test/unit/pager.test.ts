@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PageFetcher } from '../../src/pagination/connection.ts';
 import { createCursorCodec } from '../../src/pagination/cursor.ts';
 import { createKeptPages, type KeptPages } from '../../src/pagination/kept-pages.ts';
-import { createPager, PagingArgumentError, type ConnectionArgs, type Pager } from '../../src/pagination/pager.ts';
+import { type ConnectionArgs, createPager, type Pager, PagingArgumentError } from '../../src/pagination/pager.ts';
 import { PartnerError } from '../../src/partner/errors.ts';
 
 const cursors = createCursorCodec('pager-unit-test-secret-0123456789abcdef');
@@ -21,7 +21,10 @@ function createUpstream(n: number, reportsTotal = false) {
   return { calls, fetchPage };
 }
 
-function pagerFor(callerKey: string, keptPages: KeptPages = createKeptPages({ ttlMs: 30_000, maxEntries: 100 })): Pager {
+function pagerFor(
+  callerKey: string,
+  keptPages: KeptPages = createKeptPages({ ttlMs: 30_000, maxEntries: 100 }),
+): Pager {
   return createPager({ cursors, keptPages, callerKey, limits: LIMITS });
 }
 
@@ -29,7 +32,15 @@ function args(
   fetchPage: PageFetcher<string>,
   overrides: Partial<Omit<ConnectionArgs<string>, 'fetchPage'>> = {},
 ): ConnectionArgs<string> {
-  return { connection: 'customers', bindings: { filter: 'a' }, first: 10, after: null, exactness: 'lookahead', fetchPage, ...overrides };
+  return {
+    connection: 'customers',
+    bindings: { filter: 'a' },
+    first: 10,
+    after: null,
+    exactness: 'lookahead',
+    fetchPage,
+    ...overrides,
+  };
 }
 
 async function refusal(promise: Promise<unknown>): Promise<Error> {
@@ -63,7 +74,12 @@ describe('createPager argument checks', () => {
     expect(byDefault.edges.map((e) => e.node)).toEqual(Array.from({ length: 20 }, (_, i) => `r${i}`));
     const none = await pagerFor('alice').page(args(upstream.fetchPage, { first: 0 }));
     expect(none.edges).toEqual([]);
-    expect({ ...(await none.pageInfo) }).toEqual({ hasNextPage: true, hasPreviousPage: false, startCursor: null, endCursor: null });
+    expect({ ...(await none.pageInfo) }).toEqual({
+      hasNextPage: true,
+      hasPreviousPage: false,
+      startCursor: null,
+      endCursor: null,
+    });
     const most = await pagerFor('alice').page(args(upstream.fetchPage, { first: 500 }));
     expect(most.edges).toHaveLength(500);
   });
@@ -89,7 +105,9 @@ describe('createPager argument checks', () => {
     const upstream = createUpstream(50);
     const issued = await pagerFor('alice').page(args(upstream.fetchPage));
     upstream.calls.length = 0;
-    const error = await refusal(pagerFor('alice').page(args(upstream.fetchPage, { ...scope, after: (await issued.pageInfo).endCursor })));
+    const error = await refusal(
+      pagerFor('alice').page(args(upstream.fetchPage, { ...scope, after: (await issued.pageInfo).endCursor })),
+    );
     expect(error).toBeInstanceOf(PagingArgumentError);
     expect(error.message).toBe(
       `Argument "after": The cursor belongs to another connection or other arguments; use a cursor from this ${named} connection.`,
@@ -100,11 +118,15 @@ describe('createPager argument checks', () => {
   it('binds cursors to the bindings, not their order, and treats a null binding as absent', async () => {
     const upstream = createUpstream(50);
     const issued = await pagerFor('alice').page(args(upstream.fetchPage, { bindings: { a: '1', b: '2' } }));
-    const reordered = await pagerFor('alice').page(args(upstream.fetchPage, { bindings: { b: '2', a: '1' }, after: (await issued.pageInfo).endCursor }));
+    const reordered = await pagerFor('alice').page(
+      args(upstream.fetchPage, { bindings: { b: '2', a: '1' }, after: (await issued.pageInfo).endCursor }),
+    );
     expect(reordered.edges[0]?.node).toBe('r10');
 
     const plain = await pagerFor('alice').page(args(upstream.fetchPage, { bindings: {} }));
-    const nulled = await pagerFor('alice').page(args(upstream.fetchPage, { bindings: { filter: null }, after: (await plain.pageInfo).endCursor }));
+    const nulled = await pagerFor('alice').page(
+      args(upstream.fetchPage, { bindings: { filter: null }, after: (await plain.pageInfo).endCursor }),
+    );
     expect(nulled.edges[0]?.node).toBe('r10');
   });
 });
@@ -118,7 +140,9 @@ describe('createPager results', () => {
     expect((await page.pageInfo).startCursor).toBe(page.edges[0]?.cursor);
     expect((await page.pageInfo).endCursor).toBe(page.edges.at(-1)?.cursor);
     const third = page.edges[2]?.cursor;
-    const resumed = await pagerFor('alice').page(args(upstream.fetchPage, { exactness: 'total', first: 3, after: third }));
+    const resumed = await pagerFor('alice').page(
+      args(upstream.fetchPage, { exactness: 'total', first: 3, after: third }),
+    );
     expect(resumed.edges.map((e) => e.node)).toEqual(['r3', 'r4', 'r5']);
     expect((await resumed.pageInfo).hasPreviousPage).toBe(true);
   });
@@ -148,7 +172,10 @@ describe('createPager dedupe', () => {
   it('dedupes the look-ahead fetch too', async () => {
     const upstream = createUpstream(250);
     const pager = pagerFor('alice');
-    const pages = await Promise.all([pager.page(args(upstream.fetchPage, { first: 100 })), pager.page(args(upstream.fetchPage, { first: 100 }))]);
+    const pages = await Promise.all([
+      pager.page(args(upstream.fetchPage, { first: 100 })),
+      pager.page(args(upstream.fetchPage, { first: 100 })),
+    ]);
     expect(await Promise.all(pages.map(async (page) => (await page.pageInfo).hasNextPage))).toEqual([true, true]);
     expect(upstream.calls).toEqual([
       [null, 100],
@@ -183,13 +210,17 @@ describe('createPager kept pages', () => {
     expect(keptPages.size).toBe(1);
 
     upstream.calls.length = 0;
-    const bob = await pagerFor('bob', keptPages).page(args(upstream.fetchPage, { first: 100, after: (await first.pageInfo).endCursor }));
+    const bob = await pagerFor('bob', keptPages).page(
+      args(upstream.fetchPage, { first: 100, after: (await first.pageInfo).endCursor }),
+    );
     expect(bob.edges.map((e) => e.node)).toEqual(Array.from({ length: 50 }, (_, i) => `r${100 + i}`));
     expect(upstream.calls).toEqual([['100', 100]]);
     expect(keptPages.size).toBe(1);
 
     upstream.calls.length = 0;
-    const alice = await pagerFor('alice', keptPages).page(args(upstream.fetchPage, { first: 100, after: (await first.pageInfo).endCursor }));
+    const alice = await pagerFor('alice', keptPages).page(
+      args(upstream.fetchPage, { first: 100, after: (await first.pageInfo).endCursor }),
+    );
     expect(alice.edges.map((e) => e.node)).toEqual(Array.from({ length: 50 }, (_, i) => `r${100 + i}`));
     expect((await alice.pageInfo).hasNextPage).toBe(false);
     expect(upstream.calls).toEqual([]);
@@ -202,7 +233,9 @@ describe('createPager kept pages', () => {
     const first = await pagerFor('alice', keptPages).page(args(upstream.fetchPage, { first: 250 }));
     expect(upstream.calls.map(([t]) => t)).toEqual([null, '100', '200']);
     upstream.calls.length = 0;
-    const next = await pagerFor('alice', keptPages).page(args(upstream.fetchPage, { first: 50, after: (await first.pageInfo).endCursor }));
+    const next = await pagerFor('alice', keptPages).page(
+      args(upstream.fetchPage, { first: 50, after: (await first.pageInfo).endCursor }),
+    );
     expect(next.edges.map((e) => e.node)).toEqual(Array.from({ length: 50 }, (_, i) => `r${250 + i}`));
     expect(upstream.calls).toEqual([]);
     expect((await next.pageInfo).hasNextPage).toBe(true);
@@ -218,7 +251,9 @@ describe('createPager kept pages', () => {
     expect((await kept.pageInfo).hasNextPage).toBe(true); // the look-ahead page is kept
     upstream.calls.length = 0;
     // Same caller, same upstream position, other bindings: a fresh walk must not take the kept page.
-    const other = await pagerFor('alice', keptPages).page(args(upstream.fetchPage, { first: 100, bindings: { filter: 'b' } }));
+    const other = await pagerFor('alice', keptPages).page(
+      args(upstream.fetchPage, { first: 100, bindings: { filter: 'b' } }),
+    );
     expect(other.edges).toHaveLength(100);
     expect((await other.pageInfo).hasNextPage).toBe(true);
     expect(upstream.calls).toEqual([

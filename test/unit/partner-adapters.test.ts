@@ -18,7 +18,12 @@ function upstreamSending(body: string, requestId?: string): UpstreamHttp & { req
     requests,
     async get(request) {
       requests.push(request);
-      return { status: 200, body: Buffer.from(body, 'utf8'), contentType: 'application/json', ...(requestId ? { requestId } : {}) };
+      return {
+        status: 200,
+        body: Buffer.from(body, 'utf8'),
+        contentType: 'application/json',
+        ...(requestId ? { requestId } : {}),
+      };
     },
     stream() {
       throw new Error('not used by the list adapters');
@@ -101,8 +106,18 @@ function withField(record: Record<string, unknown>, key: string, value: unknown)
 
 describe('searchCustomers', () => {
   it('maps a page field by field, keeping unmodelled fields in order as extra', async () => {
-    const sparse = { id: 'cus-002', name: '', created: '2024-03-01', first_name: null, email: undefined, zeta: 1, alpha: { nested: [1] } };
-    const page = await adapters.customers(json({ items: [CUSTOMER, sparse], hits: 57, queryMore: 'eyJjcmVhdGVkIjoiMjAyNC0wMy0wMVQwMTozNjowOC4zMjVaIn0=' }));
+    const sparse = {
+      id: 'cus-002',
+      name: '',
+      created: '2024-03-01',
+      first_name: null,
+      email: undefined,
+      zeta: 1,
+      alpha: { nested: [1] },
+    };
+    const page = await adapters.customers(
+      json({ items: [CUSTOMER, sparse], hits: 57, queryMore: 'eyJjcmVhdGVkIjoiMjAyNC0wMy0wMVQwMTozNjowOC4zMjVaIn0=' }),
+    );
     expect(page).toStrictEqual({
       records: [
         {
@@ -115,7 +130,16 @@ describe('searchCustomers', () => {
           updatedAt: '2024-03-02T09:00:00Z',
           extra: { company: 'Acme Ltd', tags: ['vip'], marketing_opt_in: false },
         },
-        { id: 'cus-002', name: '', firstName: null, lastName: null, email: null, createdAt: '2024-03-01', updatedAt: null, extra: { zeta: 1, alpha: { nested: [1] } } },
+        {
+          id: 'cus-002',
+          name: '',
+          firstName: null,
+          lastName: null,
+          email: null,
+          createdAt: '2024-03-01',
+          updatedAt: null,
+          extra: { zeta: 1, alpha: { nested: [1] } },
+        },
       ],
       next: 'eyJjcmVhdGVkIjoiMjAyNC0wMy0wMVQwMTozNjowOC4zMjVaIn0=',
       total: 57,
@@ -127,13 +151,23 @@ describe('searchCustomers', () => {
     const http = upstreamSending(json({ items: [] }));
     await searchCustomers(http, CALLER, { filter: 'acme', token: 'abc+/=', size: 7 });
     expect(http.requests).toEqual([
-      { endpoint: 'customers', path: '/partner/customer', query: { filter: 'acme', queryMore: 'abc+/=', limit: 7 }, token: 'token-1', headers: {} },
+      {
+        endpoint: 'customers',
+        path: '/partner/customer',
+        query: { filter: 'acme', queryMore: 'abc+/=', limit: 7 },
+        token: 'token-1',
+        headers: {},
+      },
     ]);
   });
 
   it('reads an empty body object as the last, empty page with no total', async () => {
     expect(await adapters.customers('{}')).toStrictEqual({ records: [], next: null, total: null });
-    expect(await adapters.customers(json({ items: [], hits: 0, queryMore: null }))).toStrictEqual({ records: [], next: null, total: 0 });
+    expect(await adapters.customers(json({ items: [], hits: 0, queryMore: null }))).toStrictEqual({
+      records: [],
+      next: null,
+      total: 0,
+    });
   });
 
   it('accepts a next-page token of exactly 4096 characters', async () => {
@@ -168,7 +202,11 @@ describe('searchCustomers', () => {
     ['a body that is null', 'body', null],
     ['a body that is a string', 'body', 'items'],
     // The first mismatch in the upstream's order is the one named.
-    ['a bad record and a bad hits', 'items.1.email', { items: [CUSTOMER, withField(CUSTOMER, 'email', 5)], hits: -1, queryMore: '' }],
+    [
+      'a bad record and a bad hits',
+      'items.1.email',
+      { items: [CUSTOMER, withField(CUSTOMER, 'email', 5)], hits: -1, queryMore: '' },
+    ],
     ['a bad hits and a bad token', 'hits', { items: [CUSTOMER], hits: -1, queryMore: '' }],
     ['two bad fields in one record', 'items.0.id', { items: [{ ...CUSTOMER, email: 5, id: '' }] }],
   ])('refuses %s, naming %s', async (_label, path, body) => {
@@ -191,7 +229,9 @@ describe('searchCustomers', () => {
   });
 
   it('drops an unmodelled __proto__ field instead of letting it replace the prototype of extra', async () => {
-    const page = await adapters.customers(`{"items":[{"id":"c","name":"n","created":"2024-03-01","__proto__":{"polluted":true},"kept":1}]}`);
+    const page = await adapters.customers(
+      `{"items":[{"id":"c","name":"n","created":"2024-03-01","__proto__":{"polluted":true},"kept":1}]}`,
+    );
     const extra = page.records[0]?.extra;
     expect(extra).toStrictEqual({ kept: 1 });
     expect(Object.getPrototypeOf(extra)).toBe(Object.prototype);
@@ -227,7 +267,11 @@ describe('listInvoices', () => {
   it('sends the token as cursor and the size as pageSize', async () => {
     const http = upstreamSending(json({}));
     await listInvoices(http, CALLER, { token: 't1', size: 100 });
-    expect(http.requests[0]).toMatchObject({ endpoint: 'invoices', path: '/partner/invoices', query: { pageSize: 100, cursor: 't1' } });
+    expect(http.requests[0]).toMatchObject({
+      endpoint: 'invoices',
+      path: '/partner/invoices',
+      query: { pageSize: 100, cursor: 't1' },
+    });
   });
 
   it.each([
@@ -248,17 +292,31 @@ describe('listInvoices', () => {
   });
 
   it('accepts a null dueDate and a month the calendar has not (only the YYYY-MM-DD form is checked)', async () => {
-    const page = await adapters.invoices(json({ invoices: [{ ...INVOICE, dueDate: null, invoiceDate: '2024-13-45' }] }));
+    const page = await adapters.invoices(
+      json({ invoices: [{ ...INVOICE, dueDate: null, invoiceDate: '2024-13-45' }] }),
+    );
     expect(page.records[0]).toMatchObject({ dueDate: null, invoiceDate: '2024-13-45' });
   });
 
   it.each([
     ['an id of 31 hex characters', 'invoices.0.id', json({ invoices: [withField(INVOICE, 'id', 'a'.repeat(31))] })],
     ['an id that is not hex', 'invoices.1.id', json({ invoices: [INVOICE, withField(INVOICE, 'id', 'g'.repeat(32))] })],
-    ['an empty invoiceNumber', 'invoices.0.invoiceNumber', json({ invoices: [withField(INVOICE, 'invoiceNumber', '')] })],
+    [
+      'an empty invoiceNumber',
+      'invoices.0.invoiceNumber',
+      json({ invoices: [withField(INVOICE, 'invoiceNumber', '')] }),
+    ],
     ['a missing accountId', 'invoices.0.accountId', json({ invoices: [withField(INVOICE, 'accountId', undefined)] })],
-    ['an invoiceDate with a one-digit month', 'invoices.0.invoiceDate', json({ invoices: [withField(INVOICE, 'invoiceDate', '2024-3-01')] })],
-    ['an invoiceDate with a time', 'invoices.0.invoiceDate', json({ invoices: [withField(INVOICE, 'invoiceDate', '2024-03-01T00:00:00Z')] })],
+    [
+      'an invoiceDate with a one-digit month',
+      'invoices.0.invoiceDate',
+      json({ invoices: [withField(INVOICE, 'invoiceDate', '2024-3-01')] }),
+    ],
+    [
+      'an invoiceDate with a time',
+      'invoices.0.invoiceDate',
+      json({ invoices: [withField(INVOICE, 'invoiceDate', '2024-03-01T00:00:00Z')] }),
+    ],
     ['a dueDate that is no date', 'invoices.0.dueDate', json({ invoices: [withField(INVOICE, 'dueDate', 'soon')] })],
     ['an amount as a string', 'invoices.0.amount', json({ invoices: [withField(INVOICE, 'amount', '12.00')] })],
     ['an exponent amount (1e21)', 'invoices.0.amount', withAmount('1e21')],
@@ -302,14 +360,29 @@ describe('listSubscriptions', () => {
   });
 
   it('reads absent and null optional fields as null', async () => {
-    const page = await adapters.subscriptions(json({ items: [{ id: 's', name: '', status: 'active', created: '2024-03-01', start: null, data: null }] }));
+    const page = await adapters.subscriptions(
+      json({ items: [{ id: 's', name: '', status: 'active', created: '2024-03-01', start: null, data: null }] }),
+    );
     expect(page.records).toStrictEqual([
-      { id: 's', name: '', status: 'active', startDate: null, customerId: null, owner: null, createdAt: '2024-03-01', updatedAt: null, data: null, extra: {} },
+      {
+        id: 's',
+        name: '',
+        status: 'active',
+        startDate: null,
+        customerId: null,
+        owner: null,
+        createdAt: '2024-03-01',
+        updatedAt: null,
+        data: null,
+        extra: {},
+      },
     ]);
   });
 
   it('drops a __proto__ key of data, as the zod record did, and keeps the rest in order', async () => {
-    const page = await adapters.subscriptions(`{"items":[{"id":"s","name":"n","status":"active","created":"2024-03-01","data":{"b":1,"__proto__":{"x":1},"a":2}}]}`);
+    const page = await adapters.subscriptions(
+      `{"items":[{"id":"s","name":"n","status":"active","created":"2024-03-01","data":{"b":1,"__proto__":{"x":1},"a":2}}]}`,
+    );
     const data = page.records[0]?.data;
     expect(data).toStrictEqual({ b: 1, a: 2 });
     expect(Object.keys(data ?? {})).toEqual(['b', 'a']);
@@ -351,7 +424,11 @@ const oracle = (() => {
     const parsed = schema.safeParse(parsedJson);
     if (!parsed.success) {
       const where = parsed.error.issues[0]?.path.join('.') || 'body';
-      throw new PartnerError('UPSTREAM_BAD_RESPONSE', `The partner API sent ${what} of an unexpected shape (at ${where}).`, facts);
+      throw new PartnerError(
+        'UPSTREAM_BAD_RESPONSE',
+        `The partner API sent ${what} of an unexpected shape (at ${where}).`,
+        facts,
+      );
     }
     return parsed.data;
   }
@@ -387,7 +464,15 @@ const oracle = (() => {
     hits: z.number().int().nonnegative().optional(),
     queryMore: pageToken.nullish(),
   });
-  const CUSTOMER_FIELDS: ReadonlySet<string> = new Set(['id', 'name', 'first_name', 'last_name', 'email', 'created', 'updated']);
+  const CUSTOMER_FIELDS: ReadonlySet<string> = new Set([
+    'id',
+    'name',
+    'first_name',
+    'last_name',
+    'email',
+    'created',
+    'updated',
+  ]);
 
   const invoiceRecord = z.looseObject({
     id: z.string().regex(/^[0-9a-f]{32}$/i, 'a 32-hex invoice id'),
@@ -404,7 +489,17 @@ const oracle = (() => {
     invoices: z.array(invoiceRecord).default([]),
     nextPage: pageToken.nullish(),
   });
-  const INVOICE_FIELDS: ReadonlySet<string> = new Set(['id', 'invoiceNumber', 'accountId', 'invoiceDate', 'dueDate', 'amount', 'balance', 'currency', 'status']);
+  const INVOICE_FIELDS: ReadonlySet<string> = new Set([
+    'id',
+    'invoiceNumber',
+    'accountId',
+    'invoiceDate',
+    'dueDate',
+    'amount',
+    'balance',
+    'currency',
+    'status',
+  ]);
 
   const subscriptionRecord = z.looseObject({
     id: z.string().min(1),
@@ -421,9 +516,23 @@ const oracle = (() => {
     items: z.array(subscriptionRecord).default([]),
     queryMore: pageToken.nullish(),
   });
-  const SUBSCRIPTION_FIELDS: ReadonlySet<string> = new Set(['id', 'name', 'status', 'start', 'customer', 'owner', 'created', 'updated', 'data']);
+  const SUBSCRIPTION_FIELDS: ReadonlySet<string> = new Set([
+    'id',
+    'name',
+    'status',
+    'start',
+    'customer',
+    'owner',
+    'created',
+    'updated',
+    'data',
+  ]);
 
-  const response = (body: string): UpstreamResponse => ({ status: 200, body: Buffer.from(body, 'utf8'), contentType: 'application/json' });
+  const response = (body: string): UpstreamResponse => ({
+    status: 200,
+    body: Buffer.from(body, 'utf8'),
+    contentType: 'application/json',
+  });
 
   return {
     customers: async (body: string) => {
@@ -481,7 +590,8 @@ const oracle = (() => {
 type JsonText = string;
 type Entry = readonly [string, JsonText];
 
-const objectText = (entries: readonly Entry[]): JsonText => `{${entries.map(([key, value]) => `${json(key)}:${value}`).join(',')}}`;
+const objectText = (entries: readonly Entry[]): JsonText =>
+  `{${entries.map(([key, value]) => `${json(key)}:${value}`).join(',')}}`;
 const anyJson: fc.Arbitrary<JsonText> = fc.jsonValue({ maxDepth: 2 }).map(json);
 const texts = (...values: string[]) => fc.constantFrom(...values.map(json));
 const stringText = (constraints: fc.StringConstraints = {}) => fc.string({ maxLength: 10, ...constraints }).map(json);
@@ -494,27 +604,68 @@ interface FieldValues {
 const anyString: FieldValues = { valid: stringText(), nearMiss: fc.constantFrom('0', 'true', '[]', '{}') };
 const nonEmptyString: FieldValues = { valid: stringText({ minLength: 1 }), nearMiss: texts('') };
 const isoDateTimeValue: FieldValues = {
-  valid: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => json(d.toISOString())), texts('2024-03-01', '2024-03-01T01:36:08+01:00', 'Mon, 01 Jan 2024 00:00:00 GMT')),
-  nearMiss: fc.oneof(texts('2024', '2024-02-30', '2024-03-01T25:00:00Z', 'yesterday', 'garbage 2030', '', ' '), stringText()),
-};
-const isoDateValue: FieldValues = {
-  valid: fc.date({ min: new Date('0000-01-01'), max: new Date('9999-12-31'), noInvalidDate: true }).map((d) => json(d.toISOString().slice(0, 10))),
-  nearMiss: fc.oneof(texts('2024-13-45', '2024-3-01', '2024-03-01T00:00:00Z', '２０２４-01-01', '2024-03-01\n', '+2024-03-01', ''), stringText()),
-};
-const moneyValue: FieldValues = {
-  valid: fc.oneof(fc.integer({ min: -10_000_000, max: 10_000_000 }).map((cents) => json(cents / 100)), fc.integer().map(json)),
+  valid: fc.oneof(
+    fc.date({ noInvalidDate: true }).map((d) => json(d.toISOString())),
+    texts('2024-03-01', '2024-03-01T01:36:08+01:00', 'Mon, 01 Jan 2024 00:00:00 GMT'),
+  ),
   nearMiss: fc.oneof(
-    fc.double({ noNaN: true, noDefaultInfinity: true }).map((n) => (Object.is(n, -0) ? '-0' : json(n))),
-    fc.constantFrom('-0', '0.1', '1e15', '-1e15', '999999999999999.9', '0.000001', '1e-7', '1e21', '1e400', '-1e400', '1E2', '1.50', '100e-2', '"12.00"'),
+    texts('2024', '2024-02-30', '2024-03-01T25:00:00Z', 'yesterday', 'garbage 2030', '', ' '),
+    stringText(),
   ),
 };
-const currencyValue: FieldValues = { valid: fc.stringMatching(/^[A-Z]{3}$/).map(json), nearMiss: fc.oneof(texts('usd', 'GB', 'GBPX', 'G1P', 'GBP\n', ''), stringText({ maxLength: 4 })) };
-const invoiceIdValue: FieldValues = { valid: fc.stringMatching(/^[0-9a-fA-F]{32}$/).map(json), nearMiss: fc.stringMatching(/^[0-9a-g]{31,33}$/).map(json) };
+const isoDateValue: FieldValues = {
+  valid: fc
+    .date({ min: new Date('0000-01-01'), max: new Date('9999-12-31'), noInvalidDate: true })
+    .map((d) => json(d.toISOString().slice(0, 10))),
+  nearMiss: fc.oneof(
+    texts('2024-13-45', '2024-3-01', '2024-03-01T00:00:00Z', '２０２４-01-01', '2024-03-01\n', '+2024-03-01', ''),
+    stringText(),
+  ),
+};
+const moneyValue: FieldValues = {
+  valid: fc.oneof(
+    fc.integer({ min: -10_000_000, max: 10_000_000 }).map((cents) => json(cents / 100)),
+    fc.integer().map(json),
+  ),
+  nearMiss: fc.oneof(
+    fc.double({ noNaN: true, noDefaultInfinity: true }).map((n) => (Object.is(n, -0) ? '-0' : json(n))),
+    fc.constantFrom(
+      '-0',
+      '0.1',
+      '1e15',
+      '-1e15',
+      '999999999999999.9',
+      '0.000001',
+      '1e-7',
+      '1e21',
+      '1e400',
+      '-1e400',
+      '1E2',
+      '1.50',
+      '100e-2',
+      '"12.00"',
+    ),
+  ),
+};
+const currencyValue: FieldValues = {
+  valid: fc.stringMatching(/^[A-Z]{3}$/).map(json),
+  nearMiss: fc.oneof(texts('usd', 'GB', 'GBPX', 'G1P', 'GBP\n', ''), stringText({ maxLength: 4 })),
+};
+const invoiceIdValue: FieldValues = {
+  valid: fc.stringMatching(/^[0-9a-fA-F]{32}$/).map(json),
+  nearMiss: fc.stringMatching(/^[0-9a-g]{31,33}$/).map(json),
+};
 const pageTokenValue: FieldValues = {
-  valid: fc.oneof(stringText({ minLength: 1 }), texts('eyJjcmVhdGVkIjoiMjAyNC0wMy0wMVQwMTozNjowOC4zMjVaIn0=', 'x'.repeat(4096))),
+  valid: fc.oneof(
+    stringText({ minLength: 1 }),
+    texts('eyJjcmVhdGVkIjoiMjAyNC0wMy0wMVQwMTozNjowOC4zMjVaIn0=', 'x'.repeat(4096)),
+  ),
   nearMiss: fc.oneof(texts('', 'x'.repeat(4097)), fc.constant('7')),
 };
-const countValue: FieldValues = { valid: fc.nat().map(json), nearMiss: fc.constantFrom('-1', '-0', '1.5', '9007199254740991', '9007199254740992', '1e21', '"3"') };
+const countValue: FieldValues = {
+  valid: fc.nat().map(json),
+  nearMiss: fc.constantFrom('-1', '-0', '1.5', '9007199254740991', '9007199254740992', '1e21', '"3"'),
+};
 const dataValue: FieldValues = {
   valid: fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 4 }).map(json),
   nearMiss: fc.constantFrom('{"b":1,"__proto__":{"x":1},"a":2}', '{"1":1,"0":0,"z":2}', '[]', '[{"a":1}]', '"x"', '0'),
@@ -530,7 +681,10 @@ function field(key: string, { valid, nearMiss }: FieldValues): fc.Arbitrary<Entr
   );
 }
 
-const extraKey = fc.oneof(fc.constantFrom('__proto__', '0', '7', 'constructor', 'toString', 'tags', 'id', 'name', 'amount', 'data'), fc.string({ maxLength: 6 }));
+const extraKey = fc.oneof(
+  fc.constantFrom('__proto__', '0', '7', 'constructor', 'toString', 'tags', 'id', 'name', 'amount', 'data'),
+  fc.string({ maxLength: 6 }),
+);
 const extraEntry: fc.Arbitrary<Entry> = fc.tuple(extraKey, fc.oneof(anyJson, fc.constant('{"__proto__":{"x":1}}')));
 
 /** An object with the given fields and up to three others, in any order. */
@@ -544,8 +698,14 @@ function objectOf(fields: fc.Arbitrary<Entry | null>[]): fc.Arbitrary<JsonText> 
     .map(objectText);
 }
 
-function pageOf(listKey: string, record: fc.Arbitrary<JsonText>, pageFields: fc.Arbitrary<Entry | null>[]): fc.Arbitrary<JsonText> {
-  const list = fc.array(fc.oneof({ weight: 30, arbitrary: record }, { weight: 1, arbitrary: anyJson }), { maxLength: 3 }).map((items) => `[${items.join(',')}]`);
+function pageOf(
+  listKey: string,
+  record: fc.Arbitrary<JsonText>,
+  pageFields: fc.Arbitrary<Entry | null>[],
+): fc.Arbitrary<JsonText> {
+  const list = fc
+    .array(fc.oneof({ weight: 30, arbitrary: record }, { weight: 1, arbitrary: anyJson }), { maxLength: 3 })
+    .map((items) => `[${items.join(',')}]`);
   const body = objectOf([field(listKey, { valid: list, nearMiss: fc.constantFrom('{}', '"[]"') }), ...pageFields]);
   return fc.oneof({ weight: 30, arbitrary: body }, { weight: 1, arbitrary: anyJson });
 }
@@ -624,26 +784,29 @@ describe('upstream parsing agrees with the zod schemas it replaced', () => {
     ['subscriptions', subscriptionPages],
   ] as const;
 
-  it.each(cases)('%s: same pages accepted (same records, fields in the same order), same refusals with the same path', async (name, pages) => {
-    const seen = { accepted: 0, refused: 0, records: 0 };
-    await fc.assert(
-      fc.asyncProperty(pages, async (body) => {
-        const expected = await outcomeOf(oracle[name], body);
-        const actual = await outcomeOf(adapters[name], body);
-        // toEqual, not toStrictEqual: an unmodelled field named `constructor` would make the
-        // type check compare two separate parses by reference. `text` catches key order,
-        // `plainObjects` prototypes; toEqual still tells -0 from 0.
-        expect(actual).toEqual(expected);
-        if (expected.ok) {
-          seen.accepted++;
-          seen.records += expected.page.records.length;
-        } else seen.refused++;
-      }),
-      { numRuns: 3_000 },
-    );
-    // The generated bodies must exercise both sides, with non-empty pages among the accepted.
-    expect(seen.accepted).toBeGreaterThan(300);
-    expect(seen.refused).toBeGreaterThan(300);
-    expect(seen.records).toBeGreaterThan(300);
-  });
+  it.each(cases)(
+    '%s: same pages accepted (same records, fields in the same order), same refusals with the same path',
+    async (name, pages) => {
+      const seen = { accepted: 0, refused: 0, records: 0 };
+      await fc.assert(
+        fc.asyncProperty(pages, async (body) => {
+          const expected = await outcomeOf(oracle[name], body);
+          const actual = await outcomeOf(adapters[name], body);
+          // toEqual, not toStrictEqual: an unmodelled field named `constructor` would make the
+          // type check compare two separate parses by reference. `text` catches key order,
+          // `plainObjects` prototypes; toEqual still tells -0 from 0.
+          expect(actual).toEqual(expected);
+          if (expected.ok) {
+            seen.accepted++;
+            seen.records += expected.page.records.length;
+          } else seen.refused++;
+        }),
+        { numRuns: 3_000 },
+      );
+      // The generated bodies must exercise both sides, with non-empty pages among the accepted.
+      expect(seen.accepted).toBeGreaterThan(300);
+      expect(seen.refused).toBeGreaterThan(300);
+      expect(seen.records).toBeGreaterThan(300);
+    },
+  );
 });

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryRateLimitStore } from '../../src/limits/memory-store.ts';
 import { createRateLimiter } from '../../src/limits/rate-limit.ts';
-import { takeFromBucket, type BucketState, type RateDecision, type RateLimitStore } from '../../src/limits/token-bucket.ts';
+import {
+  type BucketState,
+  type RateDecision,
+  type RateLimitStore,
+  takeFromBucket,
+} from '../../src/limits/token-bucket.ts';
 
 const perSecond = { ratePerMs: 1 / 1000, capacity: 3 };
 
@@ -31,7 +36,11 @@ describe('takeFromBucket', () => {
 describe('the memory store', () => {
   it('keeps one bucket per key and forgets the least recently used past maxKeys (handing back a full bucket)', async () => {
     let now = 0;
-    const store = createMemoryRateLimitStore({ shape: { ratePerMs: 1 / 60_000, capacity: 1 }, maxKeys: 2, now: () => now });
+    const store = createMemoryRateLimitStore({
+      shape: { ratePerMs: 1 / 60_000, capacity: 1 },
+      maxKeys: 2,
+      now: () => now,
+    });
     expect((await store.take('a', 1)).allowed).toBe(true);
     expect((await store.take('a', 1)).allowed).toBe(false);
     expect((await store.take('b', 1)).allowed).toBe(true);

@@ -7,17 +7,23 @@ describe('redactSecrets', () => {
   it('censors secret-named fields at any of four levels, in any letter case, inside arrays too', () => {
     const line = {
       Authorization: 'Bearer a',
-      nested: { Cookie: 'b', deeper: { accessToken: 'c', deepest: { ticket: 'd', past: { token: 'kept at level five' } } } },
+      nested: {
+        Cookie: 'b',
+        deeper: { accessToken: 'c', deepest: { ticket: 'd', past: { token: 'kept at level five' } } },
+      },
       list: [{ password: 'e' }, 'plain'],
     };
     expect(redactSecrets(line)).toEqual({
       Authorization: CENSOR,
-      nested: { Cookie: CENSOR, deeper: { accessToken: CENSOR, deepest: { ticket: CENSOR, past: { token: 'kept at level five' } } } },
+      nested: {
+        Cookie: CENSOR,
+        deeper: { accessToken: CENSOR, deepest: { ticket: CENSOR, past: { token: 'kept at level five' } } },
+      },
       list: [{ password: CENSOR }, 'plain'],
     });
   });
 
-  it('returns a line without secrets as it is, and never changes the caller\'s object', () => {
+  it("returns a line without secrets as it is, and never changes the caller's object", () => {
     const clean = { requestId: 'r1', status: 200, codes: ['A'], nested: { endpoint: 'customers' } };
     expect(redactSecrets(clean)).toBe(clean);
     const dirty = { headers: { authorization: 'Bearer x' } };
@@ -38,8 +44,16 @@ describe('redactSecrets', () => {
 
   it('still redacts lines of a child logger that brings its own log formatter', () => {
     const lines: string[] = [];
-    const destination = new Writable({ write: (chunk: Buffer, _encoding, done) => { lines.push(chunk.toString()); done(); } });
-    const child = createLogger({ level: 'info', destination }).child({}, { formatters: { log: (line) => ({ ...line, wrapped: true }) } });
+    const destination = new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const child = createLogger({ level: 'info', destination }).child(
+      {},
+      { formatters: { log: (line) => ({ ...line, wrapped: true }) } },
+    );
     child.info({ authorization: 'Bearer secret-own' }, 'line');
     expect(lines.join('')).toContain('"wrapped":true');
     expect(lines.join('')).not.toMatch(/secret-/);
@@ -47,7 +61,12 @@ describe('redactSecrets', () => {
 
   it('is what the logger applies to every line and to its bindings', () => {
     const lines: string[] = [];
-    const destination = new Writable({ write: (chunk: Buffer, _encoding, done) => { lines.push(chunk.toString()); done(); } });
+    const destination = new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
     const logger = createLogger({ level: 'info', destination }).child({ session: { token: 'secret-child' } });
     logger.info({ calls: [{ headers: { Authorization: 'Bearer secret-array' } }] }, 'line');
     const text = lines.join('');

@@ -1,10 +1,14 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logging/logger.ts';
-import { PartnerError, UpstreamConnectionError, errorForStatus } from '../../src/partner/errors.ts';
+import { errorForStatus, PartnerError, UpstreamConnectionError } from '../../src/partner/errors.ts';
 import type { UpstreamHttp, UpstreamRequest, UpstreamResponse, UpstreamStream } from '../../src/partner/http.ts';
 import { deadlineSignal } from '../../src/partner/resilience/deadline.ts';
-import { createResilientHttp, type ResilienceOptions, type UpstreamCallInfo } from '../../src/partner/resilience/resilient-http.ts';
+import {
+  createResilientHttp,
+  type ResilienceOptions,
+  type UpstreamCallInfo,
+} from '../../src/partner/resilience/resilient-http.ts';
 
 type Step = UpstreamResponse | PartnerError;
 
@@ -21,7 +25,14 @@ function scripted(steps: Step[]): UpstreamHttp & { calls: number } {
     },
     async stream(): Promise<UpstreamStream> {
       fake.calls++;
-      return { status: 200, contentType: 'application/pdf', contentLength: 3, body: (async function* () { yield Buffer.from('pdf'); })() };
+      return {
+        status: 200,
+        contentType: 'application/pdf',
+        contentLength: 3,
+        body: (async function* () {
+          yield Buffer.from('pdf');
+        })(),
+      };
     },
     close: async () => undefined,
   };
@@ -29,9 +40,16 @@ function scripted(steps: Step[]): UpstreamHttp & { calls: number } {
 }
 
 const OK: UpstreamResponse = { status: 200, body: Buffer.from('{}'), contentType: 'application/json' };
-const request: UpstreamRequest = { endpoint: 'invoices', path: '/partner/invoices', token: 't', headers: { 'x-request-id': 'r-1' } };
+const request: UpstreamRequest = {
+  endpoint: 'invoices',
+  path: '/partner/invoices',
+  token: 't',
+  headers: { 'x-request-id': 'r-1' },
+};
 
-function options(overrides: Partial<ResilienceOptions> = {}): ResilienceOptions & { slept: number[]; calls: UpstreamCallInfo[] } {
+function options(
+  overrides: Partial<ResilienceOptions> = {},
+): ResilienceOptions & { slept: number[]; calls: UpstreamCallInfo[] } {
   const slept: number[] = [];
   const calls: UpstreamCallInfo[] = [];
   return {
@@ -57,7 +75,16 @@ describe('createResilientHttp', () => {
     await expect(http.get(request)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', upstream: { status: 503 } });
     expect(inner.calls).toBe(3);
     expect(o.slept).toEqual([50, 100]);
-    expect(o.calls).toEqual([expect.objectContaining({ endpoint: 'invoices', requestId: 'r-1', status: 503, attempts: 3, retries: 2, code: 'UPSTREAM_UNAVAILABLE' })]);
+    expect(o.calls).toEqual([
+      expect.objectContaining({
+        endpoint: 'invoices',
+        requestId: 'r-1',
+        status: 503,
+        attempts: 3,
+        retries: 2,
+        code: 'UPSTREAM_UNAVAILABLE',
+      }),
+    ]);
   });
 
   it('succeeds on a retry after a dropped connection', async () => {
@@ -70,7 +97,9 @@ describe('createResilientHttp', () => {
 
   it('retries a 502 once only', async () => {
     const inner = scripted([errorForStatus(502, {})]);
-    await expect(createResilientHttp(inner, options()).get(request)).rejects.toMatchObject({ upstream: { status: 502 } });
+    await expect(createResilientHttp(inner, options()).get(request)).rejects.toMatchObject({
+      upstream: { status: 502 },
+    });
     expect(inner.calls).toBe(2);
   });
 
@@ -90,7 +119,10 @@ describe('createResilientHttp', () => {
     await expect(http.get(request)).rejects.toMatchObject({ upstream: { status: 500 } });
     await expect(http.get(request)).rejects.toMatchObject({ upstream: { status: 500 } });
     expect(http.breakerStates()).toEqual({ invoices: 'open' });
-    await expect(http.get(request)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: expect.stringMatching(/invoices endpoint is failing/) });
+    await expect(http.get(request)).rejects.toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      message: expect.stringMatching(/invoices endpoint is failing/),
+    });
     expect(inner.calls).toBe(2);
     expect(o.calls.at(-1)).toMatchObject({ failedFast: true, attempts: 0, breaker: 'open' });
     await expect(http.get({ ...request, endpoint: 'customers' })).rejects.toMatchObject({ upstream: { status: 500 } });
@@ -106,14 +138,18 @@ describe('createResilientHttp', () => {
         throw new Error('aborted');
       },
     });
-    await expect(createResilientHttp(inner, o).get({ ...request, signal: controller.signal })).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+    await expect(createResilientHttp(inner, o).get({ ...request, signal: controller.signal })).rejects.toMatchObject({
+      code: 'UPSTREAM_TIMEOUT',
+    });
     expect(inner.calls).toBe(1);
   });
 
   it('does not wait for a Retry-After that the deadline cannot cover', async () => {
     const inner = scripted([errorForStatus(429, {}, 30)]);
     const o = options();
-    const error = await createResilientHttp(inner, o).get({ ...request, signal: deadlineSignal(5_000) }).catch((e: unknown) => e);
+    const error = await createResilientHttp(inner, o)
+      .get({ ...request, signal: deadlineSignal(5_000) })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'RATE_LIMITED', retryAfter: 30 });
     expect(inner.calls).toBe(1);
     expect(o.slept).toEqual([]);
@@ -132,7 +168,13 @@ describe('createResilientHttp', () => {
 
   it('a listener that throws never breaks a call', async () => {
     const inner = scripted([OK]);
-    const o = options({ events: { onUpstreamCall: () => { throw new Error('broken metrics'); } } });
+    const o = options({
+      events: {
+        onUpstreamCall: () => {
+          throw new Error('broken metrics');
+        },
+      },
+    });
     await expect(createResilientHttp(inner, o).get(request)).resolves.toBe(OK);
   });
 });
@@ -140,15 +182,23 @@ describe('createResilientHttp', () => {
 describe('the logger', () => {
   it('redacts authorization, cookies, tokens and tickets wherever they sit, by configuration', () => {
     const lines: string[] = [];
-    const destination = new Writable({ write: (chunk: Buffer, _encoding, done) => { lines.push(chunk.toString()); done(); } });
+    const destination = new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
     const logger = createLogger({ level: 'info', destination });
-    logger.info({
-      authorization: 'Bearer secret-a',
-      token: 'secret-b',
-      headers: { authorization: 'Bearer secret-c', cookie: 'session=secret-d', 'set-cookie': 'secret-e' },
-      req: { headers: { authorization: 'Bearer secret-f', cookie: 'secret-g' } },
-      download: { ticket: 'secret-h' },
-    }, 'line');
+    logger.info(
+      {
+        authorization: 'Bearer secret-a',
+        token: 'secret-b',
+        headers: { authorization: 'Bearer secret-c', cookie: 'session=secret-d', 'set-cookie': 'secret-e' },
+        req: { headers: { authorization: 'Bearer secret-f', cookie: 'secret-g' } },
+        download: { ticket: 'secret-h' },
+      },
+      'line',
+    );
     const text = lines.join('');
     expect(text).toContain('[redacted]');
     expect(text).not.toMatch(/secret-/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PartnerError, UpstreamConnectionError, errorForStatus } from '../../src/partner/errors.ts';
-import { createCircuitBreaker, type BreakerState } from '../../src/partner/resilience/circuit-breaker.ts';
+import { errorForStatus, PartnerError, UpstreamConnectionError } from '../../src/partner/errors.ts';
+import { type BreakerState, createCircuitBreaker } from '../../src/partner/resilience/circuit-breaker.ts';
 import { createConcurrencyLimiter } from '../../src/partner/resilience/concurrency.ts';
 import { deadlineSignal, remainingMs } from '../../src/partner/resilience/deadline.ts';
 import { createRetryBudget } from '../../src/partner/resilience/retry-budget.ts';
@@ -35,15 +35,24 @@ describe('decideRetry', () => {
   it.each([429, 503, 504])('retries %i until the attempts run out', (code) => {
     expect(decideRetry(failed(status(code), 1), policy, () => 0.5).retry).toBe(true);
     expect(decideRetry(failed(status(code), 2), policy, () => 0.5).retry).toBe(true);
-    expect(decideRetry(failed(status(code), 3), policy, () => 0.5)).toEqual({ retry: false, reason: 'attempts exhausted' });
+    expect(decideRetry(failed(status(code), 3), policy, () => 0.5)).toEqual({
+      retry: false,
+      reason: 'attempts exhausted',
+    });
   });
 
   it('retries a connection that failed before any answer', () => {
-    expect(decideRetry(failed(new UpstreamConnectionError()), policy, () => 0.5)).toMatchObject({ retry: true, reason: 'connection' });
+    expect(decideRetry(failed(new UpstreamConnectionError()), policy, () => 0.5)).toMatchObject({
+      retry: true,
+      reason: 'connection',
+    });
   });
 
   it('retries 502 at most once: the partner API also answers bad input with 502', () => {
-    expect(decideRetry(failed(status(502), 1), policy, () => 0.5)).toMatchObject({ retry: true, reason: 'bad-gateway' });
+    expect(decideRetry(failed(status(502), 1), policy, () => 0.5)).toMatchObject({
+      retry: true,
+      reason: 'bad-gateway',
+    });
     expect(decideRetry(failed(status(502), 2, { retried502: true }), policy, () => 0.5).retry).toBe(false);
   });
 
@@ -62,8 +71,15 @@ describe('decideRetry', () => {
   });
 
   it('waits at least Retry-After, and gives up at once when Retry-After is beyond the deadline', () => {
-    expect(decideRetry(failed(status(429, 2), 1, { remainingMs: 5_000 }), policy, () => 0.5)).toEqual({ retry: true, delayMs: 2_000, reason: 'rate-limited' });
-    expect(decideRetry(failed(status(503, 2), 1, { remainingMs: 5_000 }), policy, () => 0.5)).toMatchObject({ retry: true, delayMs: 2_000 });
+    expect(decideRetry(failed(status(429, 2), 1, { remainingMs: 5_000 }), policy, () => 0.5)).toEqual({
+      retry: true,
+      delayMs: 2_000,
+      reason: 'rate-limited',
+    });
+    expect(decideRetry(failed(status(503, 2), 1, { remainingMs: 5_000 }), policy, () => 0.5)).toMatchObject({
+      retry: true,
+      delayMs: 2_000,
+    });
     expect(decideRetry(failed(status(429, 30), 1, { remainingMs: 5_000 }), policy, () => 0.5)).toEqual({
       retry: false,
       reason: 'Retry-After is beyond the deadline',
@@ -107,7 +123,11 @@ describe('circuit breaker', () => {
   function breaker() {
     const clock = fakeClock(1_000_000);
     const changes: [BreakerState, BreakerState][] = [];
-    const b = createCircuitBreaker({ ...options, now: clock.now, onStateChange: (from, to) => changes.push([from, to]) });
+    const b = createCircuitBreaker({
+      ...options,
+      now: clock.now,
+      onStateChange: (from, to) => changes.push([from, to]),
+    });
     const fail = () => {
       const permit = b.tryAcquire();
       if (permit) b.record(permit, 'failure');
@@ -128,7 +148,7 @@ describe('circuit breaker', () => {
     expect(changes).toEqual([['closed', 'open']]);
   });
 
-  it('stays closed while failures are a small share of a busy endpoint\'s calls', () => {
+  it("stays closed while failures are a small share of a busy endpoint's calls", () => {
     const { b, fail } = breaker();
     for (let i = 0; i < 100; i++) {
       const permit = b.tryAcquire();

@@ -24,7 +24,10 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
     acquire: (signal) =>
       semaphore.acquire(signal).catch((error: unknown) => {
         throw error instanceof SemaphoreFullError
-          ? new PartnerError('UPSTREAM_UNAVAILABLE', 'Too many partner API calls are waiting on this server; try again shortly.')
+          ? new PartnerError(
+              'UPSTREAM_UNAVAILABLE',
+              'Too many partner API calls are waiting on this server; try again shortly.',
+            )
           : deadlineError();
       }),
     stats: () => semaphore.stats(),
@@ -32,5 +35,8 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
 }
 
 function deadlineError(): PartnerError {
-  return new PartnerError('UPSTREAM_TIMEOUT', 'Upstream call aborted: the operation deadline passed while it waited for a free slot.');
+  return new PartnerError(
+    'UPSTREAM_TIMEOUT',
+    'Upstream call aborted: the operation deadline passed while it waited for a free slot.',
+  );
 }

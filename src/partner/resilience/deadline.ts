@@ -9,7 +9,11 @@ const deadlines = new WeakMap<AbortSignal, number>();
  * Not `AbortSignal.any([parent, AbortSignal.timeout(ms)])`: on Node 20 the timeout signal is held
  * only weakly there, and once collected it never fires (test/unit/deadline.test.ts shows it).
  */
-export function deadlineSignal(ms: number, parent?: AbortSignal, now: () => number = performance.now.bind(performance)): AbortSignal {
+export function deadlineSignal(
+  ms: number,
+  parent?: AbortSignal,
+  now: () => number = performance.now.bind(performance),
+): AbortSignal {
   const deadline = startDeadline(ms, now);
   if (parent?.aborted) deadline.abort();
   else parent?.addEventListener('abort', deadline.abort, { once: true });
@@ -31,7 +35,10 @@ export interface Deadline {
  */
 export function startDeadline(ms: number, now: () => number = performance.now.bind(performance)): Deadline {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new DOMException('The operation deadline passed.', 'TimeoutError')), ms);
+  const timer = setTimeout(
+    () => controller.abort(new DOMException('The operation deadline passed.', 'TimeoutError')),
+    ms,
+  );
   timer.unref(); // never what keeps the process alive
   deadlines.set(controller.signal, now() + ms);
   return {

@@ -1,8 +1,14 @@
-import { PartnerError, UpstreamConnectionError, type PartnerErrorCode } from '../errors.ts';
+import { PartnerError, type PartnerErrorCode, UpstreamConnectionError } from '../errors.ts';
 import type { UpstreamHttp, UpstreamRequest, UpstreamStream } from '../http.ts';
-import { createCircuitBreaker, type BreakerOutcome, type BreakerState, type CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.ts';
-import { createConcurrencyLimiter, type ConcurrencyLimiterOptions } from './concurrency.ts';
-import { remainingMs, sleep as abortableSleep } from './deadline.ts';
+import {
+  type BreakerOutcome,
+  type BreakerState,
+  type CircuitBreaker,
+  type CircuitBreakerOptions,
+  createCircuitBreaker,
+} from './circuit-breaker.ts';
+import { type ConcurrencyLimiterOptions, createConcurrencyLimiter } from './concurrency.ts';
+import { sleep as abortableSleep, remainingMs } from './deadline.ts';
 import { createRetryBudget } from './retry-budget.ts';
 import { decideRetry, type RetryPolicyOptions, type RetryReason } from './retry-policy.ts';
 
@@ -85,7 +91,11 @@ export function createResilientHttp(inner: UpstreamHttp, options: ResilienceOpti
   const sleep = options.sleep ?? abortableSleep;
   const events = options.events ?? {};
   const limiter = createConcurrencyLimiter(options.concurrency);
-  const budget = createRetryBudget({ ...options.budget, capacity: options.budget.capacity ?? DEFAULT_BUDGET_CAPACITY, now });
+  const budget = createRetryBudget({
+    ...options.budget,
+    capacity: options.budget.capacity ?? DEFAULT_BUDGET_CAPACITY,
+    now,
+  });
   const breakers = new Map<string, CircuitBreaker>();
 
   const breakerFor = (endpoint: string): CircuitBreaker => {
@@ -113,7 +123,16 @@ export function createResilientHttp(inner: UpstreamHttp, options: ResilienceOpti
     const call = { attempts: 0, retries: 0, retried502: false, failedFast: false, retryBudgetExhausted: false };
     const report = (status: number | null, code: PartnerErrorCode | null) =>
       notify(() =>
-        events.onUpstreamCall?.({ endpoint: request.endpoint, method, requestId, status, code, durationMs: Math.round(now() - started), ...call, breaker: breaker.state() }),
+        events.onUpstreamCall?.({
+          endpoint: request.endpoint,
+          method,
+          requestId,
+          status,
+          code,
+          durationMs: Math.round(now() - started),
+          ...call,
+          breaker: breaker.state(),
+        }),
       );
     const fail = (error: PartnerError): never => {
       report(error.upstream.status ?? null, error.code);
@@ -145,7 +164,12 @@ export function createResilientHttp(inner: UpstreamHttp, options: ResilienceOpti
       lastError = error;
 
       const decision = decideRetry(
-        { error, attempt: call.retries + 1, retried502: call.retried502, remainingMs: remainingMs(request.signal, now()) },
+        {
+          error,
+          attempt: call.retries + 1,
+          retried502: call.retried502,
+          remainingMs: remainingMs(request.signal, now()),
+        },
         options.retry,
         random,
       );
@@ -156,12 +180,25 @@ export function createResilientHttp(inner: UpstreamHttp, options: ResilienceOpti
       }
       if (decision.reason === 'bad-gateway') call.retried502 = true;
       notify(() =>
-        events.onRetry?.({ endpoint: request.endpoint, requestId, attempt: call.retries + 1, delayMs: decision.delayMs, reason: decision.reason, status: error.upstream.status ?? null }),
+        events.onRetry?.({
+          endpoint: request.endpoint,
+          requestId,
+          attempt: call.retries + 1,
+          delayMs: decision.delayMs,
+          reason: decision.reason,
+          status: error.upstream.status ?? null,
+        }),
       );
       try {
         await sleep(decision.delayMs, request.signal);
       } catch {
-        return fail(new PartnerError('UPSTREAM_TIMEOUT', 'Upstream call aborted: the operation deadline passed while waiting to retry.', error.upstream));
+        return fail(
+          new PartnerError(
+            'UPSTREAM_TIMEOUT',
+            'Upstream call aborted: the operation deadline passed while waiting to retry.',
+            error.upstream,
+          ),
+        );
       }
       call.retries++;
     }
@@ -169,11 +206,22 @@ export function createResilientHttp(inner: UpstreamHttp, options: ResilienceOpti
 
   return {
     get: (request) =>
-      run(request, 'get', () => inner.get(request), (value, release) => {
-        release();
-        return value;
-      }),
-    stream: (request) => run(request, 'stream', () => inner.stream(request), (value, release) => holdUntilRead(value, release, request.signal, options.callTimeoutMs)),
+      run(
+        request,
+        'get',
+        () => inner.get(request),
+        (value, release) => {
+          release();
+          return value;
+        },
+      ),
+    stream: (request) =>
+      run(
+        request,
+        'stream',
+        () => inner.stream(request),
+        (value, release) => holdUntilRead(value, release, request.signal, options.callTimeoutMs),
+      ),
     close: () => inner.close(),
     breakerStates: () => Object.fromEntries([...breakers].map(([endpoint, breaker]) => [endpoint, breaker.state()])),
     stats: () => ({ ...limiter.stats(), retryBudget: budget.balance() }),
@@ -181,7 +229,12 @@ export function createResilientHttp(inner: UpstreamHttp, options: ResilienceOpti
 }
 
 /** A stream keeps its concurrency slot until its body is read, abandoned, aborted or timed out. */
-function holdUntilRead(value: UpstreamStream, release: () => void, signal: AbortSignal | undefined, timeoutMs: number): UpstreamStream {
+function holdUntilRead(
+  value: UpstreamStream,
+  release: () => void,
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+): UpstreamStream {
   const timer = setTimeout(done, timeoutMs);
   timer.unref();
   signal?.addEventListener('abort', done, { once: true });
@@ -214,11 +267,16 @@ export function breakerOutcome(error: PartnerError, callerSignal: AbortSignal | 
 
 function breakerOpenError(endpoint: string, retryInMs: number): PartnerError {
   const seconds = Math.max(1, Math.ceil(retryInMs / 1000));
-  return new PartnerError('UPSTREAM_UNAVAILABLE', `The partner API's ${endpoint} endpoint is failing; calls to it are paused for about ${seconds} s.`);
+  return new PartnerError(
+    'UPSTREAM_UNAVAILABLE',
+    `The partner API's ${endpoint} endpoint is failing; calls to it are paused for about ${seconds} s.`,
+  );
 }
 
 function asPartnerError(error: unknown): PartnerError {
-  return error instanceof PartnerError ? error : new PartnerError('UPSTREAM_UNAVAILABLE', 'The partner API call failed unexpectedly.');
+  return error instanceof PartnerError
+    ? error
+    : new PartnerError('UPSTREAM_UNAVAILABLE', 'The partner API call failed unexpectedly.');
 }
 
 function notify(listener: () => void): void {
@@ -233,8 +291,14 @@ function notify(listener: () => void): void {
 export function combineEvents(...sets: (ResilienceEvents | undefined)[]): ResilienceEvents {
   const present = sets.filter((set): set is ResilienceEvents => set !== undefined);
   return {
-    onUpstreamCall: (info) => present.forEach((set) => notify(() => set.onUpstreamCall?.(info))),
-    onRetry: (info) => present.forEach((set) => notify(() => set.onRetry?.(info))),
-    onBreakerStateChange: (change) => present.forEach((set) => notify(() => set.onBreakerStateChange?.(change))),
+    onUpstreamCall: (info) => {
+      for (const set of present) notify(() => set.onUpstreamCall?.(info));
+    },
+    onRetry: (info) => {
+      for (const set of present) notify(() => set.onRetry?.(info));
+    },
+    onBreakerStateChange: (change) => {
+      for (const set of present) notify(() => set.onBreakerStateChange?.(change));
+    },
   };
 }

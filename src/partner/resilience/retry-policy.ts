@@ -1,4 +1,4 @@
-import { PartnerError, UpstreamConnectionError } from '../errors.ts';
+import { type PartnerError, UpstreamConnectionError } from '../errors.ts';
 
 export interface RetryPolicyOptions {
   /** Attempts in all, the first included; 1 turns retries off. */
@@ -59,7 +59,10 @@ export function decideRetry(failed: FailedAttempt, options: RetryPolicyOptions, 
   const retryAfterMs = (failed.error.retryAfter ?? 0) * 1000;
   const delayMs = Math.max(retryAfterMs, backoffMs(failed.attempt, options, random));
   if (delayMs >= failed.remainingMs) {
-    return { retry: false, reason: retryAfterMs > 0 ? 'Retry-After is beyond the deadline' : 'backoff is beyond the deadline' };
+    return {
+      retry: false,
+      reason: retryAfterMs > 0 ? 'Retry-After is beyond the deadline' : 'backoff is beyond the deadline',
+    };
   }
   return { retry: true, delayMs, reason };
 }
