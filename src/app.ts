@@ -2,25 +2,25 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { DestinationStream } from 'pino';
-import type { Config } from './config.ts';
-import { type Context, createContext, type Services } from './context.ts';
+import type { Config } from './config/index.ts';
+import { type Context, createContext, type Services } from './graphql/context.ts';
 import { createDownloads } from './downloads/downloads.ts';
 import { createGraphiQLRenderer, EXAMPLE_OPERATION } from './graphiql.ts';
-import { createFastLane } from './http/fast-lane.ts';
+import { createFastLane } from './graphql/direct.ts';
 import { createGraphQLRoute } from './http/graphql-route.ts';
-import { countHeader, requestPath } from './http/request-guard.ts';
+import { countHeader, requestPath } from './http/request-target.ts';
 import { sendGraphQLError, sendJson } from './http/respond.ts';
 import { responseDeadline } from './http/response-deadline.ts';
-import { corsOptions, yogaPlugins } from './http/yoga-plugins.ts';
+import { corsOptions, yogaPlugins } from './graphql/plugins/index.ts';
 import { createRateLimiter } from './limits/rate-limit.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
-import { createRequestLog, REQUEST_ID_HEADER } from './logging/request-log.ts';
+import { createRequestLog, REQUEST_ID_HEADER } from './logging/request-record.ts';
 import { upstreamLogEvents } from './logging/upstream-log.ts';
-import { createOperations, type Operations } from './ops/operations.ts';
+import { createOperations, type Operations } from './observability/endpoints.ts';
 import { createCursorCodec } from './pagination/cursor.ts';
 import { createKeptPages } from './pagination/kept-pages.ts';
 import { createUpstreamHttp, type UpstreamHttp } from './partner/http.ts';
-import { deadlineSignal } from './partner/resilience/deadline.ts';
+import { deadlineSignal } from './lib/deadline.ts';
 import {
   combineEvents,
   createResilientHttp,

@@ -2,9 +2,9 @@ import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { createApp, createAppServer } from './app.ts';
 import { clusterMetricsReader, runPrimary, workerCount } from './cluster.ts';
-import { type Config, ConfigError, loadConfig } from './config.ts';
-import { shutDownOnSignals } from './ops/shutdown.ts';
-import { tracingProblem } from './ops/tracing.ts';
+import { type Config, ConfigError, loadConfig } from './config/index.ts';
+import { shutDownOnSignals } from './observability/shutdown.ts';
+import { tracingProblem } from './observability/tracing.ts';
 import type { Sandbox, SandboxOptions } from './sandbox/index.ts';
 
 /** Process entry: config from the environment, the embedded sandbox when no upstream is set, listen, shut down. */

@@ -3,7 +3,7 @@
 // the build instead (`npm run start:prod`, see children.ts) where a checkout has one; the soak
 // still runs this.
 import { createApp, createAppServer } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config/index.ts';
 import { listenAndAnnounce } from './ipc.ts';
 
 const app = createApp(loadConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1' }));

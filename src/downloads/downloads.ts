@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DownloadSettings } from '../config.ts';
+import type { DownloadSettings } from '../config/index.ts';
 import type { UpstreamHttp } from '../partner/http.ts';
-import { createSemaphore } from '../partner/resilience/semaphore.ts';
+import { createSemaphore } from '../lib/semaphore.ts';
 import { mintInvoicePdfLink, type PdfLinkRequest } from './links.ts';
 import { createMemoryTicketStore } from './memory-store.ts';
 import { createDownloadRoute } from './route.ts';

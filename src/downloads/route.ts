@@ -2,11 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { responseDeadline } from '../http/response-deadline.ts';
 import { requestIdFrom } from '../logging/request-id.ts';
 import type { Caller } from '../partner/caller.ts';
-import { readCredentials } from '../partner/credentials.ts';
+import { readCredentials } from '../auth/credentials.ts';
 import { PartnerError } from '../partner/errors.ts';
 import type { UpstreamHttp } from '../partner/http.ts';
 import { type InvoicePdf, isInvoiceId, openInvoicePdf } from '../partner/invoice-files.ts';
-import { type Semaphore, SemaphoreFullError } from '../partner/resilience/semaphore.ts';
+import { type Semaphore, SemaphoreFullError } from '../lib/semaphore.ts';
 import { DOWNLOAD_PATH } from './links.ts';
 import { TICKET_ID, type TicketStore, ticketLabel } from './tickets.ts';
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestLimits } from '../config.ts';
+import type { RequestLimits } from '../config/index.ts';
 import { discardThen, readBody } from './body.ts';
-import { isJsonContentType } from './request-guard.ts';
+import { isJsonContentType } from './request-target.ts';
 import { sendGraphQLError } from './respond.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { type Deadline, startDeadline } from '../partner/resilience/deadline.ts';
+import { type Deadline, startDeadline } from '../lib/deadline.ts';
 
 /**
  * The deadline of the work behind one response: aborted when the client leaves before the answer

@@ -1,8 +1,8 @@
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { RateLimitSettings } from '../config.ts';
-import { callerKeyOf } from '../context.ts';
-import { readCredentials } from '../partner/credentials.ts';
+import type { RateLimitSettings } from '../config/index.ts';
+import { callerKeyOf } from '../graphql/context.ts';
+import { readCredentials } from '../auth/credentials.ts';
 import { createMemoryRateLimitStore } from './memory-store.ts';
 import type { BucketShape, RateDecision, RateLimitStore } from './token-bucket.ts';
 

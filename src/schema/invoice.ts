@@ -1,10 +1,10 @@
 import { GraphQLError } from 'graphql';
-import type { Context } from '../context.ts';
+import type { Context } from '../graphql/context.ts';
 import { PartnerError } from '../partner/errors.ts';
 import type { Invoice } from '../partner/invoices.ts';
 import { builder } from './builder.ts';
 import { CONNECTION_ERRORS, forwardPagingArgs, PAGING_RULES } from './paging-args.ts';
-import type { UpstreamPagingExtension } from './upstream-budget.ts';
+import type { UpstreamPagingExtension } from '../graphql/plugins/upstream-budget.ts';
 
 export const InvoiceRef = builder.objectRef<Invoice>('Invoice').implement({
   description: 'An invoice of the partner organisation, from the billing provider (Zuora).',

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createServer, get as httpGet, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config/index.ts';
 import { createDownloads, type Downloads } from '../../src/downloads/downloads.ts';
 import { WHOLE_PDF_MAX_BYTES } from '../../src/downloads/route.ts';
 import { createUpstreamHttp, type UpstreamHttp } from '../../src/partner/http.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonMediaType } from '../../src/http/fast-lane.ts';
+import { jsonMediaType } from '../../src/graphql/direct.ts';
 import { type Stack, startStack } from '../support/stack.ts';
 
 // The fast lane (src/http/fast-lane.ts) must answer exactly as Yoga does. Two facades, one with the

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callerKey } from '../../src/context.ts';
+import { callerKey } from '../../src/graphql/context.ts';
 import { type Stack, startStack } from '../support/stack.ts';
 
 /** The value of one Prometheus sample whose labels include `labels`; null when there is none. */

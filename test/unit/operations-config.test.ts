@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { workerCount } from '../../src/cluster.ts';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { ConfigError, loadConfig } from '../../src/config/index.ts';
 
 describe('rate-limit and operations settings', () => {
   it('defaults: 600 a minute with a burst of ten seconds’ worth, one process, tracing off, no metrics token', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logging/logger.ts';
 import { errorForStatus, PartnerError, UpstreamConnectionError } from '../../src/partner/errors.ts';
 import type { UpstreamHttp, UpstreamRequest, UpstreamResponse, UpstreamStream } from '../../src/partner/http.ts';
-import { deadlineSignal } from '../../src/partner/resilience/deadline.ts';
+import { deadlineSignal } from '../../src/lib/deadline.ts';
 import {
   createResilientHttp,
   type ResilienceOptions,

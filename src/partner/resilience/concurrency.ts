@@ -1,5 +1,5 @@
 import { PartnerError } from '../errors.ts';
-import { createSemaphore, SemaphoreFullError } from './semaphore.ts';
+import { createSemaphore, SemaphoreFullError } from '../../lib/semaphore.ts';
 
 export interface ConcurrencyLimiterOptions {
   /** Upstream calls in flight at once, per instance. */

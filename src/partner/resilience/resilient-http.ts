@@ -8,7 +8,7 @@ import {
   createCircuitBreaker,
 } from './circuit-breaker.ts';
 import { type ConcurrencyLimiterOptions, createConcurrencyLimiter } from './concurrency.ts';
-import { sleep as abortableSleep, remainingMs } from './deadline.ts';
+import { sleep as abortableSleep, remainingMs } from '../../lib/deadline.ts';
 import { createRetryBudget } from './retry-budget.ts';
 import { decideRetry, type RetryPolicyOptions, type RetryReason } from './retry-policy.ts';
 

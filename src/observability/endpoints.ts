@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Plugin } from 'graphql-yoga';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import { sendJson } from '../http/respond.ts';
 import { combineEvents, type ResilienceEvents } from '../partner/resilience/resilient-http.ts';
 import { createMetrics, type HttpRoute, type Metrics } from './metrics.ts';

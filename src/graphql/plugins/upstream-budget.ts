@@ -7,7 +7,7 @@ import {
   getArgumentValues,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { upstreamPageSize } from '../pagination/connection.ts';
+import { upstreamPageSize } from '../../pagination/connection.ts';
 import { operationRootFields } from './root-fields.ts';
 
 /** Declared on a root connection field (field `extensions.upstreamPaging`): how its pages are fetched. */

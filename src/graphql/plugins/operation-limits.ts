@@ -1,7 +1,7 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { RequestLimits } from '../config.ts';
+import type { RequestLimits } from '../../config/index.ts';
 
 /**
  * GraphQL Armor's operation limits. The token limit is applied while parsing, so no input

@@ -1,16 +1,16 @@
 import { createHmac } from 'node:crypto';
-import type { Config } from './config.ts';
-import { publicBaseUrl } from './downloads/base-url.ts';
-import type { Downloads } from './downloads/downloads.ts';
-import type { Logger } from './logging/logger.ts';
-import type { CursorCodec } from './pagination/cursor.ts';
-import type { KeptPages } from './pagination/kept-pages.ts';
-import { createPager, type Pager } from './pagination/pager.ts';
-import type { Caller } from './partner/caller.ts';
-import { createPartnerClient, type PartnerClient } from './partner/client.ts';
-import { readCredentials } from './partner/credentials.ts';
-import { PartnerError } from './partner/errors.ts';
-import type { UpstreamHttp } from './partner/http.ts';
+import type { Config } from '../config/index.ts';
+import { publicBaseUrl } from '../downloads/base-url.ts';
+import type { Downloads } from '../downloads/downloads.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { CursorCodec } from '../pagination/cursor.ts';
+import type { KeptPages } from '../pagination/kept-pages.ts';
+import { createPager, type Pager } from '../pagination/pager.ts';
+import type { Caller } from '../partner/caller.ts';
+import { createPartnerClient, type PartnerClient } from '../partner/client.ts';
+import { readCredentials } from '../auth/credentials.ts';
+import { PartnerError } from '../partner/errors.ts';
+import type { UpstreamHttp } from '../partner/http.ts';
 
 /** What every request shares: built once by createApp. Holds nothing that belongs to a caller. */
 export interface Services {

@@ -10,9 +10,9 @@ import {
   visit,
 } from 'graphql';
 import { createLRUCache, processRegularResult, type YogaServerInstance } from 'graphql-yoga';
-import type { Context } from '../context.ts';
+import type { Context } from './context.ts';
 import { maskError } from '../schema/errors.ts';
-import { responseDeadline } from './response-deadline.ts';
+import { responseDeadline } from '../http/response-deadline.ts';
 
 /**
  * What the lane needs from the rest of the app: the same observers Yoga's plugins call, as plain

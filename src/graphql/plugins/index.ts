@@ -4,13 +4,13 @@ import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
-import type { Config } from '../config.ts';
-import { useCallerCredentials } from '../schema/auth-plugin.ts';
-import { useOperationLimits } from '../schema/limits.ts';
-import { useUpstreamBudget } from '../schema/upstream-budget.ts';
+import type { Config } from '../../config/index.ts';
+import { useCallerCredentials } from './auth.ts';
+import { useOperationLimits } from './operation-limits.ts';
+import { useUpstreamBudget } from './upstream-budget.ts';
 
 /** The manifest `npm run codegen` writes from src/client/operations: `sha256:<hash>` → operation text. */
-const MANIFEST_URL = new URL('../client/generated/persisted-documents.json', import.meta.url);
+const MANIFEST_URL = new URL('../../client/generated/persisted-documents.json', import.meta.url);
 
 /** Every Yoga plugin, in the order they must run: refuse cheaply first, then execute. */
 export function yogaPlugins(config: Config): Plugin[] {
