@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+
 /** The outcome of reading a caller's credentials from request headers. */
 export type Credentials = { ok: true; token: string } | { ok: false; problem: string };
 
@@ -21,4 +23,18 @@ export function readCredentials(authorizationValues: readonly string[]): Credent
   if (!BEARER_TOKEN.test(token))
     return { ok: false, problem: 'The bearer token contains characters a token cannot hold.' };
   return { ok: true, token };
+}
+
+/** Every Authorization header the request carries, as sent (Node would fold or drop duplicates). */
+export function authorizationValues(req: IncomingMessage): string[] {
+  const values: string[] = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    if (req.rawHeaders[i]?.toLowerCase() === 'authorization') values.push(req.rawHeaders[i + 1] ?? '');
+  }
+  return values;
+}
+
+/** The request's credentials, read from its raw headers. */
+export function requestCredentials(req: IncomingMessage): Credentials {
+  return readCredentials(authorizationValues(req));
 }

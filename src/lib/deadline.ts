@@ -1,3 +1,5 @@
+import type { ServerResponse } from 'node:http';
+
 /**
  * An operation's deadline travels with its abort signal, so that the upstream layer can tell how
  * much time is left (to cap a backoff or a Retry-After) without every caller passing it along.
@@ -73,4 +75,17 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/**
+ * The deadline of the work behind one response: aborted when the client leaves before the answer
+ * is done, or when `ms` pass; its timer goes once the response has closed.
+ */
+export function responseDeadline(res: ServerResponse, ms: number): Deadline {
+  const deadline = startDeadline(ms);
+  res.once('close', () => {
+    if (res.writableFinished) deadline.clear();
+    else deadline.abort();
+  });
+  return deadline;
 }

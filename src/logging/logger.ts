@@ -5,6 +5,8 @@ export type { Logger } from 'pino';
 
 export interface LoggerOptions {
   level: LevelWithSilent;
+  /** Production buffers lines (4 KB writes); elsewhere each line is written as it comes. */
+  mode?: 'development' | 'production' | 'test';
   /** Where JSON lines go; stdout when absent. Tests pass a stream to capture them. */
   destination?: DestinationStream;
 }
@@ -18,9 +20,10 @@ export function createLogger(options: LoggerOptions): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { log: redactSecrets, bindings: redactSecrets },
     },
-    // Buffered writes: a synchronous write per line was a syscall per request and per upstream call
-    // on the hot path. pino flushes the buffer when the process exits.
-    options.destination ?? pino.destination({ dest: 1, minLength: 4096, sync: false }),
+    // Production buffers: a write per line was a syscall per request and per upstream call on the hot
+    // path. pino flushes the buffer when the process exits.
+    options.destination ??
+      pino.destination({ dest: 1, minLength: options.mode === 'production' ? 4096 : 0, sync: false }),
   );
   return redactingChildBindings(logger);
 }

@@ -1,106 +1,85 @@
-import { type ExecutionResult, type GraphQLError, getOperationAST } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
-import type { Logger } from 'pino';
-import { requestIdFrom } from './request-id.ts';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpRoute, Metrics } from '../observability/metrics.ts';
+import type { Logger } from './logger.ts';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
-export interface RequestLog {
-  /** A Yoga plugin: writes one line per GraphQL HTTP request and echoes the request id header. */
-  plugin: Plugin;
-  /** The id of this request: the caller's `x-request-id` when sane, else a generated one. */
-  requestIdOf(request: Request): string;
-  /** What the plugin's hooks do, for the fast lane (src/http/fast-lane.ts), which runs without them. */
-  began(request: Request): void;
-  requested(request: Request, operationName: string | null): void;
-  processed(request: Request, result: ResultOrResults): void;
-  /** Writes the request's line; returns its id for the `x-request-id` header. */
-  answered(request: Request, status: number): string;
+// Long enough for UUIDs, ULIDs and trace ids; nothing that could break a header or a log line.
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:@=+/-]{1,128}$/;
+
+/** The caller's request id when it is sane, else a fresh one. */
+export function requestIdFrom(value: string | string[] | null | undefined): string {
+  return typeof value === 'string' && SANE_REQUEST_ID.test(value) ? value : randomUUID();
 }
 
-type ResultOrResults = ExecutionResult | ExecutionResult[] | AsyncIterable<unknown>;
-
-interface RequestFacts {
-  id: string;
-  startedAt: number;
-  /** Names of operations executed, or (when none ran) of those asked for. */
-  executed: string[];
-  requested: string[];
-  codes: string[];
+/**
+ * What one HTTP request did, filled in as it goes and written when its response closes: HTTP
+ * metrics for every route, and one log line for the routes that do work for a caller.
+ */
+export interface RequestRecord {
+  readonly id: string;
+  /** An operation the request ran (or, when none ran, asked for). */
+  operation(name: string | null | undefined): void;
+  /** An error code in the answer (`extensions.code`). */
+  code(code: string): void;
+  /** Route-specific fields of the log line; never a token, a whole ticket or a body. */
+  note(fields: Record<string, string | number | boolean>): void;
 }
 
-export function createRequestLog(logger: Logger, now: () => number = () => performance.now()): RequestLog {
-  const seen = new WeakMap<Request, RequestFacts>();
-  const factsOf = (request: Request): RequestFacts => {
-    let facts = seen.get(request);
-    if (!facts) {
-      facts = {
-        id: requestIdFrom(request.headers.get(REQUEST_ID_HEADER)),
-        startedAt: now(),
-        executed: [],
-        requested: [],
-        codes: [],
-      };
-      seen.set(request, facts);
-    }
-    return facts;
-  };
+export interface RequestRecords {
+  start(req: IncomingMessage, res: ServerResponse, route: HttpRoute): RequestRecord;
+}
 
-  const requested = (request: Request, operationName: string | null) => {
-    factsOf(request).requested.push(operationName ?? '(anonymous)');
-  };
-  const processed = (request: Request, result: ResultOrResults) => {
-    const results = Symbol.asyncIterator in result ? [] : Array.isArray(result) ? result : [result];
-    const codes = results.flatMap((r) =>
-      (r.errors ?? []).map((e: GraphQLError) => String(e.extensions?.['code'] ?? 'UNKNOWN')),
-    );
-    factsOf(request).codes.push(...codes);
-  };
-  const answered = (request: Request, status: number): string => {
-    const facts = factsOf(request);
-    const line = {
-      requestId: facts.id,
-      operationName: (facts.executed.length ? facts.executed : facts.requested).join(',') || null,
-      status,
-      durationMs: Math.round(now() - facts.startedAt),
-      codes: [...new Set(facts.codes)],
-    };
-    if (facts.codes.includes('INTERNAL_SERVER_ERROR') || status >= 500) logger.error(line, 'graphql request');
-    else if (facts.codes.some((code) => code.startsWith('UPSTREAM_') || code === 'RATE_LIMITED'))
-      logger.warn(line, 'graphql request');
-    else logger.info(line, 'graphql request');
-    return facts.id;
-  };
+/** The log message of each route that writes a line; the others count in metrics only. */
+const LINE_MESSAGES: Partial<Record<HttpRoute, string>> = {
+  graphql: 'graphql request',
+  downloads: 'invoice pdf download',
+};
 
-  const plugin: Plugin = {
-    onRequest({ request }) {
-      factsOf(request);
-    },
-    onParams({ request, params }) {
-      requested(request, params.operationName ?? null);
-    },
-    onExecute({ args }) {
-      const name = getOperationAST(args.document, args.operationName)?.name?.value ?? '(anonymous)';
-      factsOf(args.contextValue.request).executed.push(name);
-    },
-    onResultProcess({ request, result }) {
-      processed(request, result);
-    },
-    onResponse({ request, response }) {
-      const id = answered(request, response.status);
-      try {
-        response.headers.set(REQUEST_ID_HEADER, id);
-      } catch {
-        // an immutable response (e.g. Response.error()) keeps its headers
-      }
-    },
-  };
+export function createRequestRecords(logger: Logger, metrics: Metrics): RequestRecords {
   return {
-    plugin,
-    requestIdOf: (request) => factsOf(request).id,
-    began: (request) => void factsOf(request),
-    requested,
-    processed,
-    answered,
+    start(req, res, route) {
+      const startedAt = performance.now();
+      const done = metrics.httpStarted();
+      const id = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+      const operations: string[] = [];
+      const codes = new Set<string>();
+      const fields: Record<string, string | number | boolean> = {};
+      res.once('close', () => {
+        done();
+        const seconds = (performance.now() - startedAt) / 1000;
+        metrics.observeHttp(route, res.writableFinished ? res.statusCode : 'aborted', seconds);
+        const message = LINE_MESSAGES[route];
+        if (!message) return;
+        // 499: the client left before an answer started.
+        const status = res.headersSent ? res.statusCode : 499;
+        const aborted = res.headersSent && !res.writableFinished;
+        const line = {
+          requestId: id,
+          method: req.method ?? '',
+          ...(route === 'graphql' ? { operationName: operations.join(',') || null, codes: [...codes] } : {}),
+          ...(route === 'graphql' || codes.size === 0 ? {} : { code: [...codes].at(-1) }),
+          ...fields,
+          status,
+          durationMs: Math.round(seconds * 1000),
+          ...(aborted ? { aborted } : {}),
+        };
+        logger[levelOf(status, codes, aborted)](line, message);
+      });
+      return {
+        id,
+        operation: (name) => void operations.push(name ?? '(anonymous)'),
+        code: (code) => void codes.add(code),
+        note: (more) => void Object.assign(fields, more),
+      };
+    },
   };
+}
+
+function levelOf(status: number, codes: Set<string>, aborted: boolean): 'error' | 'warn' | 'info' {
+  if (status >= 500 || codes.has('INTERNAL_SERVER_ERROR')) return 'error';
+  if (aborted && codes.size > 0) return 'warn';
+  for (const code of codes) if (code.startsWith('UPSTREAM_') || code === 'RATE_LIMITED') return 'warn';
+  return 'info';
 }

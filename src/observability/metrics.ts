@@ -1,5 +1,3 @@
-import { type ExecutionResult, type GraphQLError, getOperationAST } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { BreakerState } from '../partner/resilience/circuit-breaker.ts';
 import type { ResilienceEvents } from '../partner/resilience/resilient-http.ts';
@@ -13,13 +11,10 @@ export interface Metrics {
   registry: Registry;
   /** Upstream calls, retries and breaker changes, from the resilience layer's event hook. */
   upstreamEvents: ResilienceEvents;
-  /** A Yoga plugin: one observation per GraphQL operation (each operation of a batch counts). */
-  plugin: Plugin;
-  /** What the plugin's onParams and onExecutionResult do, for the fast lane (src/http/fast-lane.ts). */
-  operationStarted(context: object, operationName: string | null): void;
-  operationExecuted(context: object, result: ExecutionResult): void;
-  /** Which pipeline ran a GraphQL POST: the fast lane or Yoga's (src/http/fast-lane.ts says which go where). */
-  graphqlLane(lane: 'fast' | 'yoga'): void;
+  /** One GraphQL operation (each operation of a batch counts), from its report (src/graphql/plugins/operation-report.ts). */
+  observeOperation(report: OperationReport): void;
+  /** Which transport answered a GraphQL POST: the direct path or Yoga (src/graphql/direct.ts says which go where). */
+  graphqlTransport(transport: 'direct' | 'yoga'): void;
   /** Called when a response is done: the route is one of a fixed few names. */
   observeHttp(route: HttpRoute, status: number | 'aborted', seconds: number): void;
   httpStarted(): () => void;
@@ -29,6 +24,15 @@ export interface Metrics {
   render(): Promise<string>;
   /** Cluster workers: read the sum over all workers instead (see src/cluster.ts). */
   renderFrom(source: () => Promise<string>): void;
+}
+
+/** What one GraphQL operation came to, reported once it is answered. */
+export interface OperationReport {
+  name: string | null;
+  /** `extensions.code` of each error in the answer ('OTHER' where there is none). */
+  codes: readonly string[];
+  hasData: boolean;
+  seconds: number;
 }
 
 export type HttpRoute = 'graphql' | 'downloads' | 'health' | 'ready' | 'metrics' | 'other';
@@ -102,10 +106,10 @@ export function createMetrics(): Metrics {
     help: 'Partner API retries by endpoint and reason',
     labelNames: ['endpoint', 'reason'],
   });
-  const lanes = new Counter({
+  const transports = new Counter({
     ...make,
     name: `${PREFIX}graphql_posts_by_lane_total`,
-    help: 'GraphQL POSTs by the pipeline that ran them: "fast" (the fast lane) or "yoga"',
+    help: 'GraphQL POSTs by the transport that answered them: "direct" (src/graphql/direct.ts) or "yoga"',
     labelNames: ['lane'],
   });
   const failedFast = new Counter({
@@ -174,41 +178,12 @@ export function createMetrics(): Metrics {
     },
   };
 
-  // One entry per operation: Yoga hands each operation of a batch its own context object.
-  const started = new WeakMap<object, { at: number; name: string | null }>();
-  const observeResult = (context: object, summary: ResultSummary) => {
-    const entry = started.get(context);
-    if (!entry) return;
-    started.delete(context);
-    const outcome = summary.errors.length === 0 ? 'success' : summary.hasData ? 'partial' : 'error';
-    const labels = { operation: operationLabel(entry.name), outcome };
+  const observeOperation = (report: OperationReport) => {
+    const outcome = report.codes.length === 0 ? 'success' : report.hasData ? 'partial' : 'error';
+    const labels = { operation: operationLabel(report.name), outcome };
     operations.inc(labels);
-    operationDuration.observe(labels, (performance.now() - entry.at) / 1000);
-    for (const error of summary.errors) graphqlErrors.inc({ code: errorCode(error) });
-  };
-
-  const operationStarted = (context: object, operationName: string | null) => {
-    started.set(context, { at: performance.now(), name: operationName });
-  };
-  const operationExecuted = (context: object, result: ExecutionResult) =>
-    observeResult(context, summarize(result, { errors: [], hasData: false }));
-
-  const plugin: Plugin = {
-    onParams({ params, context }) {
-      operationStarted(context, params.operationName ?? null);
-    },
-    onExecute({ args }) {
-      // The document's own name wins: `operationName` is optional for a one-operation document.
-      const entry = started.get(args.contextValue);
-      const name = getOperationAST(args.document, args.operationName)?.name?.value;
-      if (entry && name) entry.name = name;
-    },
-    onExecutionResult({ result, setResult, context }) {
-      if (result === undefined) return;
-      if (Symbol.asyncIterator in result)
-        setResult(observedStream(result, (summary) => observeResult(context, summary)));
-      else operationExecuted(context, result);
-    },
+    operationDuration.observe(labels, report.seconds);
+    for (const code of report.codes) graphqlErrors.inc({ code: ERROR_CODE.test(code) ? code : 'OTHER' });
   };
 
   let source = () => registry.metrics();
@@ -216,10 +191,8 @@ export function createMetrics(): Metrics {
   return {
     registry,
     upstreamEvents,
-    plugin,
-    operationStarted,
-    operationExecuted,
-    graphqlLane: (lane) => lanes.inc({ lane }),
+    observeOperation,
+    graphqlTransport: (transport) => transports.inc({ lane: transport }),
     observeHttp(route, status, seconds) {
       httpRequests.inc({ route, status: String(status) });
       httpDuration.observe({ route }, seconds);
@@ -235,36 +208,6 @@ export function createMetrics(): Metrics {
       source = next;
     },
   };
-}
-
-interface ResultSummary {
-  errors: readonly GraphQLError[];
-  hasData: boolean;
-}
-
-function summarize(result: ExecutionResult, before: ResultSummary): ResultSummary {
-  return { errors: [...before.errors, ...(result.errors ?? [])], hasData: before.hasData || Boolean(result.data) };
-}
-
-/** Passes a streamed (@defer/@stream) result through, then reports its payloads once it ends. */
-async function* observedStream<T extends ExecutionResult>(
-  stream: AsyncIterable<T>,
-  done: (summary: ResultSummary) => void,
-): AsyncGenerator<T> {
-  let summary: ResultSummary = { errors: [], hasData: false };
-  try {
-    for await (const payload of stream) {
-      summary = summarize(payload, summary);
-      yield payload;
-    }
-  } finally {
-    done(summary);
-  }
-}
-
-function errorCode(error: GraphQLError): string {
-  const code = error.extensions?.['code'];
-  return typeof code === 'string' && ERROR_CODE.test(code) ? code : 'OTHER';
 }
 
 function safeLabel(value: string): string {

@@ -47,7 +47,7 @@ beforeAll(async () => {
     server.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
       const port = /listening on http:\/\/localhost:(\d+)\/graphql/.exec(stdout)?.[1];
-      const demoToken = /demo token for [^:]+: (\S+)/.exec(stdout)?.[1];
+      const demoToken = /demo token for [^:]+: ([\w.-]+)/.exec(stdout)?.[1];
       if (port && demoToken) resolve({ origin: `http://127.0.0.1:${port}`, token: demoToken });
     });
     server.once('exit', (code) => reject(new Error(`the built server exited with ${String(code)}: ${stderr}`)));

@@ -1,6 +1,6 @@
 import { type DocumentNode, GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Context } from '../context.ts';
+import type { Context } from '../../schema/context.ts';
 import { operationRootFields } from './root-fields.ts';
 
 /**

@@ -1,83 +1,66 @@
-import { readFileSync } from 'node:fs';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import type { Config } from '../../config/index.ts';
+import type { Metrics } from '../../observability/metrics.ts';
 import { useCallerCredentials } from './auth.ts';
 import { useOperationLimits } from './operation-limits.ts';
+import { useOperationReport } from './operation-report.ts';
+import { usePersistedManifest } from './persisted.ts';
+import { useOperationTracing } from './tracing.ts';
 import { useUpstreamBudget } from './upstream-budget.ts';
 
-/** The manifest `npm run codegen` writes from src/client/operations: `sha256:<hash>` → operation text. */
-const MANIFEST_URL = new URL('../../client/generated/persisted-documents.json', import.meta.url);
+/**
+ * Every GraphQL plugin, in the order they run: report first (it must see operations the others
+ * stop), then what refuses cheaply, then what runs the operation. `directPathMaySkip` names the
+ * ones with Yoga-level hooks that src/graphql/direct.ts knows it need not run, and why.
+ */
+export interface GraphQLPlugins {
+  plugins: Plugin[];
+  directPathMaySkip: ReadonlyMap<Plugin, string>;
+}
 
-/** Every Yoga plugin, in the order they must run: refuse cheaply first, then execute. */
-export function yogaPlugins(config: Config): Plugin[] {
+export function graphqlPlugins(config: Config, metrics: Metrics): GraphQLPlugins {
+  const skip = new Map<Plugin, string>();
+  const skippable = (plugin: Plugin, why: string) => {
+    skip.set(plugin, why);
+    return plugin;
+  };
+  const report = useOperationReport(metrics);
   const plugins: Plugin[] = [
-    useParsedBody(),
-    useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }) as Plugin,
+    report.first as Plugin,
+    ...(config.operations.tracing ? [useOperationTracing()] : []),
+    skippable(useParsedBody(), 'the direct path takes the parsed body itself'),
+    skippable(
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }) as Plugin,
+      'a JSON POST is never a simple request: a browser preflights it',
+    ),
     ...useOperationLimits(config.limits, config.mode === 'production'),
+    report.afterLimits as Plugin,
   ];
-  if (config.persistedOperations !== 'off') plugins.push(persistedOperations(config.persistedOperations === 'allow'));
-  if (!config.browser.introspection) plugins.push(useDisableIntrospection() as Plugin);
+  if (config.persistedOperations !== 'off') {
+    const why = 'the direct path takes no persisted query and none under PERSISTED_OPERATIONS=require';
+    plugins.push(skippable(usePersistedManifest(config.persistedOperations === 'allow'), why));
+  }
+  if (!config.browser.introspection) {
+    const why = 'the direct path hands every document that asks for __schema or __type to Yoga';
+    plugins.push(skippable(useDisableIntrospection() as Plugin, why));
+  }
   plugins.push(
     useCallerCredentials() as Plugin,
     useUpstreamBudget(config.upstreamCallBudget, config.paging.defaultFirst),
-    useDeferStream() as Plugin,
+    skippable(useDeferStream() as Plugin, 'the direct path hands @defer and @stream to Yoga'),
   );
-  return plugins;
+  return { plugins, directPathMaySkip: skip };
 }
 
 /** Takes the POST body the /graphql route already parsed (and bounded), instead of parsing it again. */
 function useParsedBody(): Plugin {
   return {
     onRequestParse({ serverContext, setRequestParser }) {
-      const parsed = (serverContext as { parsedBody?: unknown }).parsedBody;
+      const parsed = 'parsedBody' in serverContext ? serverContext.parsedBody : undefined;
       if (parsed !== undefined) setRequestParser(() => parsed as GraphQLParams | GraphQLParams[]);
     },
-  };
-}
-
-function persistedOperations(allowArbitrary: boolean): Plugin {
-  const manifest = JSON.parse(readFileSync(MANIFEST_URL, 'utf8')) as Record<string, string>;
-  return usePersistedOperations({
-    allowArbitraryOperations: allowArbitrary,
-    getPersistedOperation: (id) => manifest[id] ?? manifest[`sha256:${id}`] ?? null,
-    customErrors: {
-      persistedQueryOnly: {
-        message:
-          'Only persisted operations are accepted here: send extensions.persistedQuery.sha256Hash from the manifest.',
-        extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } },
-      },
-      notFound: {
-        message: 'No persisted operation has that hash.',
-        extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } },
-      },
-      keyNotFound: {
-        message: 'Send a query, or a persisted operation hash.',
-        extensions: { code: 'PERSISTED_QUERY_ID_REQUIRED', http: { status: 400 } },
-      },
-    },
-  }) as Plugin;
-}
-
-/** Yoga's CORS option from the allowlist; 'localhost' admits any local development origin. */
-export function corsOptions(origins: readonly string[]) {
-  return (request: Request) => {
-    const origin = request.headers.get('origin');
-    const allowed =
-      origin !== null &&
-      (origins.includes('*') ||
-        origins.includes(origin) ||
-        (origins.includes('localhost') && /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(origin)));
-    return allowed
-      ? {
-          origin,
-          credentials: false,
-          allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'x-graphql-yoga-csrf'],
-          methods: ['GET', 'POST'],
-        }
-      : false;
   };
 }

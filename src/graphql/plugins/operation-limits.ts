@@ -27,23 +27,39 @@ const LIMIT_MESSAGES: [RegExp, string][] = [
   [/cost limit of/i, 'cost'],
 ];
 
-/** Armor's validation errors carry no code; give them the stable one every refusal of input has. */
+/**
+ * Armor's refusals carry no code, and some are thrown from inside validation rather than returned:
+ * give each the stable code every refusal of input has, and a message that names the limit.
+ */
 function useLimitErrorCodes(): Plugin {
   return {
-    onResultProcess({ result, setResult }) {
-      if (Array.isArray(result) || !('errors' in result) || !result.errors?.length || 'data' in result) return;
-      setResult({ ...result, errors: result.errors.map(withLimitCode) });
+    onValidate({ validateFn, setValidationFn }) {
+      setValidationFn((...args) => {
+        try {
+          return validateFn(...args).map(withLimitCode);
+        } catch (error) {
+          if (error instanceof Error && limitOf(error)) return [withLimitCode(error)];
+          throw error;
+        }
+      });
     },
   };
 }
 
+function limitOf(error: Error): string | undefined {
+  return LIMIT_MESSAGES.find(([pattern]) => pattern.test(error.message))?.[1];
+}
+
+/** Armor may load another copy of graphql-js than ours: its errors are read by shape, not by class. */
 function withLimitCode<E extends Error>(error: E): E | GraphQLError {
-  const limit = LIMIT_MESSAGES.find(([pattern]) => pattern.test(error.message))?.[1];
-  if (!limit || !(error instanceof GraphQLError) || error.extensions['code']) return error;
-  return new GraphQLError(error.message, {
-    nodes: error.nodes,
-    source: error.source,
-    positions: error.positions,
-    extensions: { ...error.extensions, code: 'BAD_USER_INPUT', limit },
+  const limit = limitOf(error);
+  const { nodes, source, positions, extensions } = error as Partial<GraphQLError>;
+  if (!limit || extensions?.['code']) return error;
+  // graphql-js words any error raised while reading a document as a syntax error; a limit is none.
+  return new GraphQLError(error.message.replace(/^Syntax Error: /, ''), {
+    nodes: nodes ?? null,
+    source: source ?? null,
+    positions: positions ?? null,
+    extensions: { ...extensions, code: 'BAD_USER_INPUT', limit },
   });
 }

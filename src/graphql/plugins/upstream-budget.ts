@@ -8,12 +8,8 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { upstreamPageSize } from '../../pagination/connection.ts';
+import type { UpstreamPagingExtension } from '../../schema/paging-args.ts';
 import { operationRootFields } from './root-fields.ts';
-
-/** Declared on a root connection field (field `extensions.upstreamPaging`): how its pages are fetched. */
-export interface UpstreamPagingExtension {
-  exactness: 'total' | 'lookahead';
-}
 
 /**
  * Refuses, before execution, an operation that would make more upstream calls than the budget.

@@ -7,22 +7,27 @@ export function sendJson(
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
+  if (res.destroyed) return;
   const text = JSON.stringify(body);
   res.writeHead(status, {
     ...headers,
     'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
+    'content-length': String(Buffer.byteLength(text)),
   });
   res.end(text);
 }
 
-/** A GraphQL-shaped refusal, so GraphQL clients can read `extensions.code`. */
-export function sendGraphQLError(
+/**
+ * Every refusal the server writes itself, on every route, in the GraphQL-over-HTTP shape, so one
+ * client-side reader finds `extensions.code` wherever the answer came from.
+ */
+export function sendError(
   res: ServerResponse,
   status: number,
   code: string,
   message: string,
   headers: Record<string, string> = {},
+  extensions: Record<string, unknown> = {},
 ): void {
-  sendJson(res, status, { errors: [{ message, extensions: { code } }] }, headers);
+  sendJson(res, status, { errors: [{ message, extensions: { code, ...extensions } }] }, headers);
 }

@@ -1,9 +1,13 @@
+import type { Plugin } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonMediaType } from '../../src/graphql/direct.ts';
+import { loadConfig } from '../../src/config/index.ts';
+import { assertSkippable, jsonMediaType } from '../../src/graphql/direct.ts';
+import { graphqlPlugins } from '../../src/graphql/plugins/index.ts';
+import { createMetrics } from '../../src/observability/metrics.ts';
 import { type Stack, startStack } from '../support/stack.ts';
 
-// The fast lane (src/http/fast-lane.ts) must answer exactly as Yoga does. Two facades, one with the
-// lane and one without (`fastLane: false`), each in front of its own identical sandbox, get the same
+// The direct path (src/graphql/direct.ts) must answer exactly as Yoga does. Two facades, one with the
+// direct path and one without (`directPath: false`), each in front of its own identical sandbox, get the same
 // requests; status, the headers a client reads, the body, the log line and the metrics must match.
 
 interface Exchange {
@@ -22,7 +26,7 @@ async function startLane(env: Record<string, string>, fastLane: boolean): Promis
   const stack = await startStack({
     env: { LOG_LEVEL: 'info', ...env },
     deps: {
-      fastLane,
+      directPath: fastLane,
       logDestination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
     },
   });
@@ -36,7 +40,7 @@ async function laneCounts(lane: Lane): Promise<{ fast: number; yoga: number }> {
     Number(
       new RegExp(`^partner_graph_graphql_posts_by_lane_total\\{lane="${name}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0,
     );
-  return { fast: count('fast'), yoga: count('yoga') };
+  return { fast: count('direct'), yoga: count('yoga') };
 }
 
 /** Headers that differ between any two answers whichever lane gives them. */
@@ -141,7 +145,7 @@ const CASES: Case[] = [
   ['Accept: text/html only', { query: CUSTOMERS }, { accept: 'text/html' }, 'yoga'],
 ];
 
-describe.each(SETTINGS)('the fast lane answers as Yoga does, under $name', ({ env, introspection }) => {
+describe.each(SETTINGS)('the direct path answers as Yoga does, under $name', ({ env, introspection }) => {
   let fast: Lane;
   let yoga: Lane;
   beforeAll(async () => {
@@ -198,7 +202,7 @@ describe.each(SETTINGS)('the fast lane answers as Yoga does, under $name', ({ en
   });
 });
 
-describe('the fast lane under the rate limit', () => {
+describe('the rate limit, charged by the route before either transport', () => {
   it('refuses past the limit as Yoga does: 429, Retry-After, RATE_LIMITED, no upstream call', async () => {
     const env = { RATE_LIMIT_PER_MINUTE: '1', RATE_LIMIT_BURST: '1' };
     const [fast, yoga] = await Promise.all([startLane(env, true), startLane(env, false)]);
@@ -213,8 +217,9 @@ describe('the fast lane under the rate limit', () => {
         headers: { 'retry-after': expect.stringMatching(/^\d+$/) },
       });
       expect(fast.stack.sandbox.calls.list()).toHaveLength(1);
-      expect(await laneCounts(fast)).toEqual({ fast: 2, yoga: 0 });
-      expect(await laneCounts(yoga)).toEqual({ fast: 0, yoga: 2 });
+      // The route refuses the second before any transport sees it.
+      expect(await laneCounts(fast)).toEqual({ fast: 1, yoga: 0 });
+      expect(await laneCounts(yoga)).toEqual({ fast: 0, yoga: 1 });
       expect(lastRequestLine(fast)).toEqual(lastRequestLine(yoga));
     } finally {
       await Promise.all([fast.stack.close(), yoga.stack.close()]);
@@ -222,7 +227,7 @@ describe('the fast lane under the rate limit', () => {
   });
 });
 
-describe('a request the lane charges and then hands to Yoga', () => {
+describe('a request the direct path hands to Yoga', () => {
   it('is charged once: with a burst of one, its validation error is the answer, not RATE_LIMITED', async () => {
     const env = { RATE_LIMIT_PER_MINUTE: '1', RATE_LIMIT_BURST: '1' };
     const [fast, yoga] = await Promise.all([startLane(env, true), startLane(env, false)]);
@@ -232,10 +237,24 @@ describe('a request the lane charges and then hands to Yoga', () => {
       expect(viaLane).toEqual(viaYoga);
       expect(viaLane.body).toMatchObject({ errors: [{ message: expect.stringContaining('"nope"') }] });
       expect((await send(fast, invalid, {})).status).toBe(429);
-      expect(await laneCounts(fast)).toEqual({ fast: 1, yoga: 1 });
+      expect(await laneCounts(fast)).toEqual({ fast: 0, yoga: 1 });
     } finally {
       await Promise.all([fast.stack.close(), yoga.stack.close()]);
     }
+  });
+});
+
+describe('the start-up guard', () => {
+  it('refuses to start when a plugin has a Yoga-level hook the direct path would skip', () => {
+    const config = loadConfig({ NODE_ENV: 'test' });
+    const known = graphqlPlugins(config, createMetrics());
+    expect(() => assertSkippable(known)).not.toThrow();
+    const unknown: Plugin = { onResponse: () => undefined };
+    expect(() => assertSkippable({ ...known, plugins: [...known.plugins, unknown] })).toThrow(
+      'The direct GraphQL path would skip onResponse of a plugin it does not know (onResponse).',
+    );
+    const envelopOnly: Plugin = { onExecute: () => undefined };
+    expect(() => assertSkippable({ ...known, plugins: [...known.plugins, envelopOnly] })).not.toThrow();
   });
 });
 
