@@ -7,6 +7,7 @@ import type { Metrics } from '../../observability/metrics.ts';
 import { useCallerCredentials } from './auth.ts';
 import { useOperationLimits } from './operation-limits.ts';
 import { useOperationReport } from './operation-report.ts';
+import { usePagingBounds } from './paging-bounds.ts';
 import { usePersistedManifest } from './persisted.ts';
 import { useOperationTracing } from './tracing.ts';
 import { useUpstreamBudget } from './upstream-budget.ts';
@@ -36,6 +37,7 @@ export function graphqlPlugins(config: Config, metrics: Metrics): GraphQLPlugins
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }) as Plugin,
       'a JSON POST is never a simple request: a browser preflights it',
     ),
+    usePagingBounds(config.paging.maxFirst) as Plugin,
     ...useOperationLimits(config.limits, config.mode === 'production'),
     report.afterLimits as Plugin,
   ];
