@@ -24,7 +24,7 @@ export interface AppDeps {
   logDestination?: DestinationStream;
   /** More listeners for upstream calls, retries and breaker changes, besides the log and metrics. */
   upstreamEvents?: ResilienceEvents;
-  /** The clock download tickets expire by (Date.now), and false to send every request through Yoga (tests). */
+  /** The clock links and tokens expire by (Date.now), and false to send every request through Yoga (tests). */
   now?: () => number;
   directPath?: boolean;
 }
@@ -58,9 +58,13 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     onStoreError: metrics.rateLimitStoreError,
   });
   const graphql = createGraphQLCore({ services, metrics, demoToken: deps.demoToken, directPath: deps.directPath });
-  const deadlineMs = config.upstream.operationDeadlineMs;
+  const routeSettings = {
+    limits: config.limits,
+    deadlineMs: config.upstream.operationDeadlineMs,
+    graphiql: config.browser.graphiql,
+  };
   const handle = createRouter(createRequestRecords(logger, metrics), {
-    graphql: createGraphQLRoute({ limits: config.limits, deadlineMs, rateLimiter, callerKeys, graphql: graphql.serve }),
+    graphql: createGraphQLRoute({ ...routeSettings, rateLimiter, callerKeys, graphql: graphql.serve, now: deps.now }),
     downloads: services.downloads.handle,
     health: (_req, res) => sendJson(res, 200, { status: 'ok' }),
     ready: (req, res) => ops.serveReady(req, res),

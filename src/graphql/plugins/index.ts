@@ -1,4 +1,3 @@
-import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
@@ -33,10 +32,6 @@ export function graphqlPlugins(config: Config, metrics: Metrics): GraphQLPlugins
     report.first as Plugin,
     ...(config.operations.tracing ? [useOperationTracing()] : []),
     skippable(useParsedBody(), 'the direct path takes the parsed body itself'),
-    skippable(
-      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }) as Plugin,
-      'a JSON POST is never a simple request: a browser preflights it',
-    ),
     usePagingBounds(config.paging.maxFirst) as Plugin,
     ...useOperationLimits(config.limits, config.mode === 'production'),
     report.afterLimits as Plugin,
