@@ -33,14 +33,14 @@ function firstValues(document: DocumentNode, variables: Record<string, unknown> 
   visit(document, {
     Argument(node) {
       if (node.name.value !== 'first') return;
-      const value = valueOf(node.value, variables);
+      const value = argumentValue(node.value, variables);
       if (value !== undefined && value !== null) values.push(value);
     },
   });
   return values;
 }
 
-function valueOf(node: ValueNode, variables: Record<string, unknown> | null): unknown {
+function argumentValue(node: ValueNode, variables: Record<string, unknown> | null): unknown {
   if (node.kind === Kind.VARIABLE) return variables?.[node.name.value];
   if (node.kind === Kind.INT) return Number(node.value);
   if (node.kind === Kind.NULL) return null;
