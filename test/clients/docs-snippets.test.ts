@@ -5,8 +5,8 @@ const ROOT = new URL('../../', import.meta.url);
 // A marked fence: `<!-- snippet: path -->`, then a ```ts block whose text must appear verbatim in path.
 const SNIPPET = /<!-- snippet: (\S+) -->\n```ts\n([\s\S]*?)```/g;
 
-describe('the README frontend section shows the client code the tests run', async () => {
-  const doc = await readFile(new URL('README.md', ROOT), 'utf8');
+describe('the frontend guide shows the client code the tests run', async () => {
+  const doc = await readFile(new URL('docs/frontend.md', ROOT), 'utf8');
   const snippets = [...doc.matchAll(SNIPPET)].map(([, path = '', code = '']) => ({ path, code }));
 
   it('has marked snippets for Apollo, Relay and urql', () => {
