@@ -19,14 +19,13 @@ export interface AppDeps {
   http?: UpstreamHttp;
   /** A token GraphiQL's headers pane is prefilled with (sandbox mode only). */
   demoToken?: string;
-  /** The JSON logger; built from config, writing to `logDestination` or stdout, when absent. */
+  /** The JSON logger; else one from config, writing to `logDestination` or stdout. */
   logger?: Logger;
   logDestination?: DestinationStream;
   /** More listeners for upstream calls, retries and breaker changes, besides the log and metrics. */
   upstreamEvents?: ResilienceEvents;
-  /** The clock download tickets expire by; Date.now when absent. */
+  /** The clock links and tokens expire by (Date.now), and false to send every request through Yoga (tests). */
   now?: () => number;
-  /** false: every GraphQL request goes through Yoga (the tests compare both transports). */
   directPath?: boolean;
 }
 
@@ -59,15 +58,13 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     onStoreError: metrics.rateLimitStoreError,
   });
   const graphql = createGraphQLCore({ services, metrics, demoToken: deps.demoToken, directPath: deps.directPath });
-  const { limits, upstream } = config;
+  const routeSettings = {
+    limits: config.limits,
+    deadlineMs: config.upstream.operationDeadlineMs,
+    graphiql: config.browser.graphiql,
+  };
   const handle = createRouter(createRequestRecords(logger, metrics), {
-    graphql: createGraphQLRoute({
-      limits,
-      deadlineMs: upstream.operationDeadlineMs,
-      rateLimiter,
-      callerKeys,
-      graphql: graphql.serve,
-    }),
+    graphql: createGraphQLRoute({ ...routeSettings, rateLimiter, callerKeys, graphql: graphql.serve, now: deps.now }),
     downloads: services.downloads.handle,
     health: (_req, res) => sendJson(res, 200, { status: 'ok' }),
     ready: (req, res) => ops.serveReady(req, res),

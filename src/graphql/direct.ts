@@ -1,6 +1,14 @@
-import { BREAK, type DocumentNode, type ExecutionResult, getOperationAST, Kind, visit } from 'graphql';
+import { type DocumentNode, type ExecutionResult, getOperationAST, Kind } from 'graphql';
 import { createLRUCache, type Plugin, processRegularResult } from 'graphql-yoga';
 import { maskError } from '../schema/errors.ts';
+import {
+  isPlainParams,
+  jsonMediaType,
+  mentions,
+  type PlainParams,
+  SCHEMA_FIELDS,
+  STREAMING,
+} from './direct-requests.ts';
 import type { GraphQLPlugins } from './plugins/index.ts';
 import type { ServerContext, Yoga } from './server-context.ts';
 
@@ -14,14 +22,6 @@ const YOGA_LEVEL_HOOKS = [
   'onResponse',
 ];
 const DOCUMENT_CACHE_SIZE = 1_000;
-const PARAMS = new Set(['query', 'variables', 'operationName', 'extensions']);
-
-interface PlainParams {
-  query: string;
-  variables?: Record<string, unknown> | null;
-  operationName?: string | null;
-  extensions?: Record<string, unknown> | null;
-}
 
 /**
  * A transport for the common request, beside Yoga: a JSON POST of one query, given as text, from a
@@ -114,59 +114,4 @@ function headersOf(req: ServerContext['req']): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers.set(name, value);
   return headers;
-}
-
-function isPlainParams(body: unknown): body is PlainParams {
-  if (!isObject(body)) return false;
-  for (const key in body) if (!PARAMS.has(key)) return false;
-  const { query, variables, operationName, extensions } = body;
-  return (
-    typeof query === 'string' &&
-    (variables == null || isObject(variables)) &&
-    (operationName == null || typeof operationName === 'string') &&
-    (extensions == null || (isObject(extensions) && !('persistedQuery' in extensions)))
-  );
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-const JSON_TYPES = ['application/graphql-response+json', 'application/json'];
-
-/**
- * The JSON media type Yoga answers with for this Accept header, or null when its choice would not
- * be a plain JSON answer: types are taken last to first, each against both JSON types, the last
- * match wins, and a charset other than utf-8 drops a type (as Yoga's negotiation does).
- */
-export function jsonMediaType(accept: string | undefined): string | null {
-  let chosen: string | null = null;
-  for (const entry of (accept || '*/*').replace(/\s/g, '').toLowerCase().split(',').reverse()) {
-    const [type = '', ...params] = entry.split(';');
-    if ((params.find((param) => param.includes('charset=')) ?? 'charset=utf-8') !== 'charset=utf-8') continue;
-    for (const jsonType of JSON_TYPES) if (matches(type, jsonType)) chosen = jsonType;
-  }
-  return chosen;
-}
-
-function matches(asked: string, offered: string): boolean {
-  const [askedType, askedSubtype] = asked.split('/');
-  const [type, subtype] = offered.split('/');
-  return (askedType === '*' || askedType === type) && (askedSubtype === '*' || askedSubtype === subtype);
-}
-
-const SCHEMA_FIELDS: ReadonlySet<string> = new Set(['__schema', '__type']);
-const STREAMING: ReadonlySet<string> = new Set(['defer', 'stream']);
-
-/** Whether any field or directive (as `kind` says) of the document, fragments included, has one of these names. */
-function mentions(document: DocumentNode, kind: Kind.FIELD | Kind.DIRECTIVE, names: ReadonlySet<string>): boolean {
-  let found = false;
-  visit(document, {
-    [kind](node: { name: { value: string } }) {
-      if (!names.has(node.name.value)) return undefined;
-      found = true;
-      return BREAK;
-    },
-  });
-  return found;
 }

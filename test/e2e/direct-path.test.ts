@@ -1,7 +1,8 @@
 import type { Plugin } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
-import { assertSkippable, jsonMediaType } from '../../src/graphql/direct.ts';
+import { assertSkippable } from '../../src/graphql/direct.ts';
+import { jsonMediaType } from '../../src/graphql/direct-requests.ts';
 import { graphqlPlugins } from '../../src/graphql/plugins/index.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
 import { type Stack, startStack } from '../support/stack.ts';
