@@ -5,7 +5,6 @@ import type { Config } from './config/index.ts';
 import { createGraphQLCore, type Yoga } from './graphql/yoga.ts';
 import { createGraphQLRoute } from './http/graphql-route.ts';
 import { createRouter } from './http/router.ts';
-import { sendJson } from './lib/respond.ts';
 import { createRateLimiter } from './limits/rate-limit.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
 import { createRequestRecords } from './logging/request-record.ts';
@@ -66,7 +65,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const handle = createRouter(createRequestRecords(logger, metrics), {
     graphql: createGraphQLRoute({ ...routeSettings, rateLimiter, callerKeys, graphql: graphql.serve, now: deps.now }),
     downloads: services.downloads.handle,
-    health: (_req, res) => sendJson(res, 200, { status: 'ok' }),
+    health: (req, res) => ops.serveHealth(req, res),
     ready: (req, res) => ops.serveReady(req, res),
     metrics: (req, res) => ops.serveMetrics(req, res),
   });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack } from '../support/stack.ts';
 
@@ -62,5 +63,19 @@ describe('GET /graphql', () => {
     } finally {
       await production.close();
     }
+  });
+});
+
+describe('what an operator reads', () => {
+  it('/health names the version, and /metrics has partner_graph_build_info', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    const health = await fetch(`${stack.origin}/health`);
+    expect(await health.json()).toEqual({ status: 'ok', version, commit: 'source' });
+    const metrics = await (await fetch(`${stack.origin}/metrics`)).text();
+    expect(metrics).toContain(
+      `partner_graph_build_info{version="${version}",commit="source",node="${process.version}"} 1`,
+    );
   });
 });
