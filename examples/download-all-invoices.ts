@@ -33,8 +33,9 @@ async function main(): Promise<void> {
   console.log(`Downloaded ${count} invoice PDFs (${bytes} bytes)${outDir ? ` to ${outDir}` : ''}.`);
 }
 
-/** The link needs no header: it carries a short-lived ticket, not the token. */
-async function downloadPdf(pdfUrl: string, invoiceNumber: string): Promise<Buffer> {
+/** The link needs no header: it carries a short-lived ticket, not the token. Null when links are unavailable. */
+async function downloadPdf(pdfUrl: string | null, invoiceNumber: string): Promise<Buffer> {
+  if (!pdfUrl) throw new Error(`${invoiceNumber}: no download link right now (DOWNLOADS_UNAVAILABLE); retry shortly`);
   const res = await fetch(pdfUrl);
   if (!res.ok) throw new Error(`${invoiceNumber}: the PDF link answered ${res.status}`);
   const pdf = Buffer.from(await res.arrayBuffer());

@@ -5,6 +5,7 @@ import type { PartnerClient } from '../partner/client.ts';
 /** What `Invoice.pdfUrl` needs to mint a link; the downloads module provides it. */
 export interface PdfLinks {
   readonly settings: { readonly linkTtlSeconds: number; readonly maxLinkTtlSeconds: number };
+  /** Rejects when the ticket store fails (Redis down). */
   mintInvoicePdfLink(request: {
     token: string;
     invoiceId: string;

@@ -3,7 +3,7 @@ import { PagingArgumentError } from '../pagination/pager.ts';
 import { PartnerError } from '../partner/errors.ts';
 
 /** The stable codes a caller can see in `extensions.code`. */
-export type ErrorCode = PartnerError['code'] | 'INTERNAL_SERVER_ERROR';
+export type ErrorCode = PartnerError['code'] | 'DOWNLOADS_UNAVAILABLE' | 'INTERNAL_SERVER_ERROR';
 
 /**
  * Turns whatever a resolver threw into what the caller sees: expected failures keep a clear

@@ -28,6 +28,8 @@ export const InvoiceRef = builder.objectRef<Invoice>('Invoice').implement({
     }),
     pdfUrl: t.field({
       type: 'String',
+      // Nullable: a link depends on the ticket store, and its failure must not take the invoice with it.
+      nullable: true,
       description: PDF_URL_DESCRIPTION,
       args: {
         expiresIn: t.arg.int({
@@ -82,7 +84,8 @@ const PDF_URL_DESCRIPTION = [
   'Resolving it makes no call to the partner API; the PDF is fetched when the link is followed.',
   'Following it can answer 404 (unknown link), 410 (expired: ask for a new one), 401/403/404 as the partner API says',
   'for the token, 502 (the partner API failed or sent no PDF) or 504 (it timed out).',
-  'Errors here: BAD_USER_INPUT when `expiresIn` is out of bounds or the server cannot tell its own public address.',
+  'Errors here, with this field null and the rest of the invoice intact: BAD_USER_INPUT when `expiresIn` is out of bounds',
+  'or the server cannot tell its own public address; DOWNLOADS_UNAVAILABLE when links cannot be stored right now (retry shortly).',
 ].join('\n');
 
 const MIN_LINK_SECONDS = 1;
@@ -108,11 +111,16 @@ async function invoicePdfLink(invoice: Invoice, expiresIn: number | null, ctx: C
       },
     );
   }
-  return ctx.pdfLinks.mintInvoicePdfLink({
+  const request = {
     token: ctx.caller.token,
     invoiceId: invoice.id,
     invoiceNumber: invoice.invoiceNumber,
     baseUrl,
     lifetimeSeconds,
+  };
+  return ctx.pdfLinks.mintInvoicePdfLink(request).catch(() => {
+    throw new GraphQLError('Download links are unavailable right now; retry shortly.', {
+      extensions: { code: 'DOWNLOADS_UNAVAILABLE' },
+    });
   });
 }

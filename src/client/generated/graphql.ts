@@ -20,7 +20,7 @@ export type InvoicesPageQueryVariables = Exact<{
 }>;
 
 
-export type InvoicesPageQuery = { invoices: { pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, invoiceNumber: string, accountId: string, invoiceDate: string, dueDate: string | null, amount: string, balance: string, currency: string, status: string, extra: unknown, pdfUrl: string } }> } | null };
+export type InvoicesPageQuery = { invoices: { pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, invoiceNumber: string, accountId: string, invoiceDate: string, dueDate: string | null, amount: string, balance: string, currency: string, status: string, extra: unknown, pdfUrl: string | null } }> } | null };
 
 export type PartnerOverviewQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -30,7 +30,7 @@ export type PartnerOverviewQueryVariables = Exact<{
 }>;
 
 
-export type PartnerOverviewQuery = { customers: { totalCount: number | null, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, name: string, email: string | null, createdAt: string }> } | null, invoices: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, invoiceNumber: string, invoiceDate: string, amount: string, currency: string, status: string, pdfUrl: string }> } | null, subscriptions: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, name: string, status: string, startDate: string | null, customerId: string | null }> } | null };
+export type PartnerOverviewQuery = { customers: { totalCount: number | null, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, name: string, email: string | null, createdAt: string }> } | null, invoices: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, invoiceNumber: string, invoiceDate: string, amount: string, currency: string, status: string, pdfUrl: string | null }> } | null, subscriptions: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, name: string, status: string, startDate: string | null, customerId: string | null }> } | null };
 
 export type SubscriptionsPageQueryVariables = Exact<{
   first?: number | null | undefined;
