@@ -5,6 +5,7 @@ import type { Config } from './config/index.ts';
 import { createGraphQLCore, type Yoga } from './graphql/yoga.ts';
 import { createGraphQLRoute } from './http/graphql-route.ts';
 import { createRouter } from './http/router.ts';
+import type { RedisStateChange } from './lib/redis.ts';
 import { createRateLimiter } from './limits/rate-limit.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
 import { createRequestRecords } from './logging/request-record.ts';
@@ -46,13 +47,21 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     deps.logger ?? createLogger({ level: config.logLevel, mode: config.mode, destination: deps.logDestination });
   const ops = createOperations(config);
   const upstreamEvents = combineEvents(ops.upstreamEvents, deps.upstreamEvents);
-  const services = createServices(config, { logger, http: deps.http, upstreamEvents, now: deps.now });
-  const callerKeys = createCallerKeys(services.secret);
   const { metrics } = ops;
+  const redisEvents = {
+    onStateChange: (change: RedisStateChange) => metrics.redisUp(change.to === 'up'),
+    onFailure: metrics.redisFailure,
+  };
+  const services = createServices(config, { logger, http: deps.http, upstreamEvents, now: deps.now, redisEvents });
+  const { redis } = services;
+  if (redis) {
+    metrics.redisUp(false);
+    ops.readiness.watch('redis', () => redis.state() === 'down');
+  }
+  const callerKeys = createCallerKeys(services.secret);
   const rateLimiter = createRateLimiter({
     settings: config.rateLimit,
     redis: services.redis,
-    warn: (message) => logger.warn(message),
     onRejected: metrics.rateLimited,
     onStoreError: metrics.rateLimitStoreError,
   });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from './config/index.ts';
 import { createDownloads } from './downloads/downloads.ts';
 import type { Services } from './graphql/context.ts';
-import { createSharedRedis, type SharedRedis } from './lib/redis.ts';
+import { createSharedRedis, type RedisStateChange, type SharedRedis } from './lib/redis.ts';
 import { deriveKey } from './lib/secrets.ts';
 import type { Logger } from './logging/logger.ts';
 import { upstreamLogEvents } from './logging/upstream-log.ts';
@@ -20,6 +20,13 @@ export interface ServiceDeps {
   upstreamEvents: ResilienceEvents;
   /** The clock download tickets expire by; Date.now when absent. */
   now?: (() => number) | undefined;
+  /** Listeners for the shared Redis (metrics), besides the log. */
+  redisEvents?: RedisEvents | undefined;
+}
+
+export interface RedisEvents {
+  onStateChange?(change: RedisStateChange): void;
+  onFailure?(feature: string): void;
 }
 
 /** What every request shares, and what the process holds open: built once per app. */
@@ -31,9 +38,7 @@ export interface AppServices extends Services {
 export function createServices(config: Config, deps: ServiceDeps): AppServices {
   const { logger } = deps;
   const secret = config.serverSecret ?? randomSecret(logger);
-  const redis = config.redis.url
-    ? createSharedRedis({ url: config.redis.url, prefix: config.redis.keyPrefix, onError: (m) => logger.warn(m) })
-    : null;
+  const redis = sharedRedis(config, logger, deps.redisEvents);
   const { upstream } = config;
   const transport =
     deps.http ??
@@ -60,6 +65,29 @@ export function createServices(config: Config, deps: ServiceDeps): AppServices {
       ...(deps.now ? { now: deps.now } : {}),
     }),
   };
+}
+
+function sharedRedis(config: Config, logger: Logger, events: RedisEvents = {}): SharedRedis | null {
+  if (!config.redis.url) return null;
+  return createSharedRedis({
+    url: config.redis.url,
+    prefix: config.redis.keyPrefix,
+    commandTimeoutMs: config.redis.commandTimeoutMs,
+    cooldownMs: config.redis.cooldownMs,
+    onStateChange(change) {
+      logRedisChange(logger, change);
+      events.onStateChange?.(change);
+    },
+    onFailure: (feature) => events.onFailure?.(feature),
+  });
+}
+
+function logRedisChange(logger: Logger, { to, from, reason }: RedisStateChange): void {
+  if (to === 'down') {
+    logger.warn(
+      `Redis down (${reason}): rate limits count per instance, pages are not kept, download links are unavailable; commands fail fast until it answers again.`,
+    );
+  } else logger.info(from === 'down' ? `Redis back (${reason}): shared state resumes.` : 'Redis connected.');
 }
 
 function randomSecret(logger: Logger): string {

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DownloadSettings } from '../config/index.ts';
-import { lazy } from '../lib/lazy.ts';
 import type { SharedRedis } from '../lib/redis.ts';
 import { deriveKey } from '../lib/secrets.ts';
 import { createSemaphore } from '../lib/semaphore.ts';
@@ -8,6 +7,7 @@ import type { RequestRecord } from '../logging/request-record.ts';
 import type { UpstreamHttp } from '../partner/http.ts';
 import { mintInvoicePdfLink, type PdfLinkRequest } from './links.ts';
 import { createMemoryTicketStore } from './memory-store.ts';
+import { createRedisTicketStore } from './redis-store.ts';
 import { createDownloadRoute } from './route.ts';
 import type { TicketStore } from './tickets.ts';
 
@@ -58,14 +58,5 @@ export function createDownloads(options: DownloadsOptions): Downloads {
 function chooseStore(options: DownloadsOptions, now: () => number): TicketStore {
   const { redis } = options;
   if (!redis) return createMemoryTicketStore({ maxEntries: options.settings.maxTickets, now });
-  const store = lazy(async () => {
-    const { createRedisTicketStore } = await import('./redis-store.ts');
-    const key = deriveKey(options.secret, 'pdf-download-ticket-seal v1');
-    return createRedisTicketStore({ client: await redis.client(), prefix: redis.prefix, key, now });
-  });
-  return {
-    put: async (id, ticket) => (await store()).put(id, ticket),
-    get: async (id) => (await store()).get(id),
-    close: async () => {},
-  };
+  return createRedisTicketStore({ redis, key: deriveKey(options.secret, 'pdf-download-ticket-seal v1'), now });
 }

@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from '../lib/redis.ts';
+import type { SharedRedis } from '../lib/redis.ts';
 import { open, seal } from '../lib/seal.ts';
 import { EXPIRED_TICKET_MEMORY_MS, type PdfTicket, type TicketLookup, type TicketStore } from './tickets.ts';
 
 export interface RedisTicketStoreOptions {
   /** The process's connection (src/lib/redis.ts), left open by close(). */
-  client: Redis;
-  /** Put before every key, e.g. 'pg:'; lets several apps or test runs share one Redis. */
-  prefix: string;
+  redis: SharedRedis;
   /** 32 bytes: the AES-256-GCM key sealing tickets (deriveKey(secret, 'pdf-download-ticket-seal v1')). */
   key: Buffer;
   now?: () => number;
@@ -22,26 +20,30 @@ export interface RedisTicketStoreOptions {
 export function createRedisTicketStore(options: RedisTicketStoreOptions): TicketStore {
   if (options.key.length !== 32) throw new RangeError('The ticket key must be 32 bytes');
   const now = options.now ?? Date.now;
-  const { client } = options;
+  const { redis } = options;
   const keys = (id: string) => {
     const digest = createHash('sha256').update(id).digest('base64url');
-    return { live: `${options.prefix}pdf-ticket:${digest}`, expired: `${options.prefix}pdf-ticket-gone:${digest}` };
+    return { live: `${redis.prefix}pdf-ticket:${digest}`, expired: `${redis.prefix}pdf-ticket-gone:${digest}` };
   };
 
   return {
     async put(id, ticket) {
       const { live, expired } = keys(id);
       const ttl = Math.ceil(ticket.expiresAt - now());
-      const write = client.multi();
-      if (ttl > 0) write.set(live, sealTicket(options.key, live, ticket), 'PX', ttl);
-      write.set(expired, '1', 'PX', Math.max(ttl, 0) + EXPIRED_TICKET_MEMORY_MS);
-      const results = await write.exec();
+      const sealed = ttl > 0 ? sealTicket(options.key, live, ticket) : null;
+      const results = await redis.run('download_tickets', (client) => {
+        const write = client.multi();
+        if (sealed) write.set(live, sealed, 'PX', ttl);
+        write.set(expired, '1', 'PX', Math.max(ttl, 0) + EXPIRED_TICKET_MEMORY_MS);
+        return write.exec();
+      });
       const failed = results?.find(([error]) => error !== null);
-      if (!results || failed) throw new Error('Redis refused to store a download ticket');
+      if (failed) throw failed[0];
+      if (!results) throw new Error('Redis dropped the transaction storing a download ticket');
     },
     async get(id) {
       const { live, expired } = keys(id);
-      const [sealed, gone] = await client.mget(live, expired);
+      const [sealed, gone] = await redis.run('download_tickets', (client) => client.mget(live, expired));
       if (sealed) {
         const ticket = openTicket(options.key, live, sealed);
         if (!ticket) return { state: 'unknown' };

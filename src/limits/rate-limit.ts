@@ -1,7 +1,7 @@
 import type { RateLimitSettings } from '../config/index.ts';
-import { lazy } from '../lib/lazy.ts';
 import type { SharedRedis } from '../lib/redis.ts';
 import { createMemoryRateLimitStore } from './memory-store.ts';
+import { createRedisRateLimitStore } from './redis-store.ts';
 import type { BucketShape, RateDecision, RateLimitStore } from './token-bucket.ts';
 
 export interface RateLimiterOptions {
@@ -11,7 +11,6 @@ export interface RateLimiterOptions {
   /** Replaces the store `redis` would give (tests). */
   store?: RateLimitStore;
   now?: () => number;
-  warn?: (message: string) => void;
   /** Told of each refused request, for metrics. */
   onRejected?: () => void;
   /** Told each time the shared store failed and this process's memory decided instead. */
@@ -33,15 +32,13 @@ export interface RateLimiter {
   close(): Promise<void>;
 }
 
-/** After the shared store fails, this process decides alone for a while rather than wait on a sick Redis per request. */
-const FALLBACK_MS = 5_000;
-
 /**
  * The per-caller rate limit: a token bucket per caller key (an HMAC of the bearer token, so no
  * token is ever a key), refilled at `perMinute` and holding `burst`. A request costs one token per
  * operation (a batch of 5 costs 5; never more than `burst`, so any allowed batch can pass). The
  * /graphql route charges requests with a well-formed bearer token only: the others fail
- * UNAUTHENTICATED before any upstream call.
+ * UNAUTHENTICATED before any upstream call. When the shared store fails (a down Redis fails at
+ * once: src/lib/redis.ts), this process's memory decides that request: limits hold per instance.
  */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const { settings } = options;
@@ -56,21 +53,15 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const shape: BucketShape = { ratePerMs: settings.perMinute / 60_000, capacity: settings.burst };
   const now = options.now ?? (() => performance.now());
   const memory = createMemoryRateLimitStore({ shape, now });
-  const shared = options.store ?? (options.redis ? redisStore(options.redis, shape) : null);
-  let fallbackUntil = Number.NEGATIVE_INFINITY;
+  const shared = options.store ?? (options.redis ? createRedisRateLimitStore({ redis: options.redis, shape }) : null);
 
   async function take(key: string, cost: number): Promise<RateDecision> {
     const units = Math.min(Math.max(1, cost), shape.capacity);
-    if (!shared || now() < fallbackUntil) return memory.take(key, units);
+    if (!shared) return memory.take(key, units);
     try {
       return await shared.take(key, units);
-    } catch (error) {
-      fallbackUntil = now() + FALLBACK_MS;
+    } catch {
       options.onStoreError?.();
-      const reason = error instanceof Error ? error.message : 'unknown error';
-      options.warn?.(
-        `Rate limits: the shared store failed (${reason}); this process limits on its own for ${FALLBACK_MS / 1000} s.`,
-      );
       return memory.take(key, units);
     }
   }
@@ -92,17 +83,5 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       await memory.close();
       await shared?.close();
     },
-  };
-}
-
-/** The Redis store, over the process's one connection (loaded when first used). */
-function redisStore(redis: SharedRedis, shape: BucketShape): RateLimitStore {
-  const store = lazy(async () => {
-    const { createRedisRateLimitStore } = await import('./redis-store.ts');
-    return createRedisRateLimitStore({ client: await redis.client(), prefix: redis.prefix, shape });
-  });
-  return {
-    take: async (key, cost) => (await store()).take(key, cost),
-    close: async () => {},
   };
 }

@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from '../lib/redis.ts';
+import type { Redis, SharedRedis } from '../lib/redis.ts';
 import type { BucketShape, RateDecision, RateLimitStore } from './token-bucket.ts';
 
 export interface RedisRateLimitStoreOptions {
   /** The process's connection (src/lib/redis.ts), left open by close(). */
-  client: Redis;
-  /** Put before every key, e.g. 'pg:'; lets several apps or test runs share one Redis. */
-  prefix: string;
+  redis: SharedRedis;
   shape: BucketShape;
 }
 
@@ -39,24 +37,26 @@ const TAKE_SHA = createHash('sha1').update(TAKE_SCRIPT).digest('hex');
 
 /** Buckets shared by every instance on one Redis; keys hold caller keys (HMACs), never tokens. */
 export function createRedisRateLimitStore(options: RedisRateLimitStoreOptions): RateLimitStore {
-  const { client } = options;
+  const { redis } = options;
   const args = [String(options.shape.ratePerMs), String(options.shape.capacity)];
-
-  async function run(key: string, cost: number): Promise<unknown> {
-    try {
-      return await client.evalsha(TAKE_SHA, 1, key, ...args, String(cost));
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return client.eval(TAKE_SCRIPT, 1, key, ...args, String(cost));
-    }
-  }
-
   return {
     async take(key, cost) {
-      return decisionFrom(await run(`${options.prefix}rate:${key}`, cost));
+      const reply = await redis.run('rate_limit', (client) =>
+        takeFromBucket(client, `${redis.prefix}rate:${key}`, [...args, String(cost)]),
+      );
+      return decisionFrom(reply);
     },
     async close() {},
   };
+}
+
+async function takeFromBucket(client: Redis, key: string, args: string[]): Promise<unknown> {
+  try {
+    return await client.evalsha(TAKE_SHA, 1, key, ...args);
+  } catch (error) {
+    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+    return client.eval(TAKE_SCRIPT, 1, key, ...args);
+  }
 }
 
 function decisionFrom(reply: unknown): RateDecision {

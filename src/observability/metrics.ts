@@ -21,6 +21,10 @@ export interface Metrics {
   httpStarted(): () => void;
   rateLimited(): void;
   rateLimitStoreError(): void;
+  /** Whether the shared Redis is up (1) or failing fast (0); the series exists from the first report on, so only with REDIS_URL. */
+  redisUp(up: boolean): void;
+  /** One Redis command of a store that failed or was refused while Redis was down; `feature` is one of REDIS_FEATURES. */
+  redisFailure(feature: string): void;
   /** The exposition text: this process's series, or what `renderFrom` installed. */
   render(): Promise<string>;
   /** Cluster workers: read the sum over all workers instead (see src/cluster.ts). */
@@ -44,6 +48,8 @@ const MAX_OPERATION_NAMES = 100;
 const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
 const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,47}$/;
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+/** The stores that keep state in Redis, as they name themselves to the shared client. */
+export const REDIS_FEATURES = ['rate_limit', 'kept_pages', 'download_tickets'] as const;
 const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
 
 export function createMetrics(build: BuildInfo = readBuildInfo()): Metrics {
@@ -155,6 +161,24 @@ export function createMetrics(build: BuildInfo = readBuildInfo()): Metrics {
     help: 'Times the shared (Redis) rate-limit store failed and process memory decided instead',
   });
 
+  const redisFailures = new Counter({
+    ...make,
+    name: `${PREFIX}redis_failures_total`,
+    help: 'Redis commands that failed, or were refused at once while Redis was down, by the store that sent them',
+    labelNames: ['feature'],
+  });
+  let redisUp: Gauge | undefined;
+  const redisUpGauge = () => {
+    redisUp ??= new Gauge({
+      ...make,
+      name: `${PREFIX}redis_up`,
+      help: 'Whether the shared Redis answers (1) or its commands fail fast (0)',
+      aggregator: 'min',
+    });
+    for (const feature of REDIS_FEATURES) redisFailures.inc({ feature }, 0);
+    return redisUp;
+  };
+
   const names = new Set<string>();
   const operationLabel = (name: string | null | undefined): string => {
     if (!name) return 'anonymous';
@@ -210,6 +234,10 @@ export function createMetrics(build: BuildInfo = readBuildInfo()): Metrics {
     },
     rateLimited: () => rateLimitRejections.inc(),
     rateLimitStoreError: () => rateLimitStoreErrors.inc(),
+    redisUp: (up) => redisUpGauge().set(up ? 1 : 0),
+    redisFailure(feature) {
+      redisFailures.inc({ feature: REDIS_FEATURES.some((known) => known === feature) ? feature : 'other' });
+    },
     render: () => source(),
     renderFrom(next) {
       source = next;

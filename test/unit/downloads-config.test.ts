@@ -34,7 +34,12 @@ describe('download settings', () => {
       REDIS_KEY_PREFIX: 'graph:',
       PDF_MAX_CONCURRENT: '2',
     });
-    expect(config.redis).toEqual({ url: 'rediss://cache.internal:6380/2', keyPrefix: 'graph:' });
+    expect(config.redis).toEqual({
+      url: 'rediss://cache.internal:6380/2',
+      keyPrefix: 'graph:',
+      commandTimeoutMs: 250,
+      cooldownMs: 1_000,
+    });
     expect(config.downloads).toEqual({
       publicBaseUrl: 'https://graph.example.com/partner',
       trustProxy: true,

@@ -6,7 +6,7 @@ describe('rate-limit and operations settings', () => {
   it('defaults: 600 a minute with a burst of ten seconds’ worth, one process, tracing off, no metrics token', () => {
     const config = loadConfig({});
     expect(config.rateLimit).toEqual({ perMinute: 600, burst: 100 });
-    expect(config.redis).toEqual({ url: null, keyPrefix: 'pg:' });
+    expect(config.redis).toEqual({ url: null, keyPrefix: 'pg:', commandTimeoutMs: 250, cooldownMs: 1_000 });
     expect(config.operations).toEqual({
       readyUpstreamFreshMs: 30_000,
       readyProbeTimeoutMs: 2_000,
@@ -22,11 +22,19 @@ describe('rate-limit and operations settings', () => {
     const config = loadConfig({
       REDIS_URL: 'redis://cache:6379',
       REDIS_KEY_PREFIX: 'graph:',
+      REDIS_COMMAND_TIMEOUT_MS: '100',
+      REDIS_COOLDOWN_MS: '500',
       RATE_LIMIT_PER_MINUTE: '60',
       RATE_LIMIT_BURST: '5',
     });
     expect(config.rateLimit).toEqual({ perMinute: 60, burst: 5 });
-    expect(config.redis).toEqual({ url: 'redis://cache:6379', keyPrefix: 'graph:' });
+    expect(config.redis).toEqual({
+      url: 'redis://cache:6379',
+      keyPrefix: 'graph:',
+      commandTimeoutMs: 100,
+      cooldownMs: 500,
+    });
+    expect(() => loadConfig({ REDIS_COMMAND_TIMEOUT_MS: '5' })).toThrow(/REDIS_COMMAND_TIMEOUT_MS: /);
   });
 
   it('turns tracing on with an OTLP endpoint unless TRACING says otherwise', () => {
