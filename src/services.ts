@@ -7,7 +7,8 @@ import { deriveKey } from './lib/secrets.ts';
 import type { Logger } from './logging/logger.ts';
 import { upstreamLogEvents } from './logging/upstream-log.ts';
 import { createCursorCodec } from './pagination/cursor.ts';
-import { createKeptPages } from './pagination/kept-pages.ts';
+import { createKeptPages, type KeptPages } from './pagination/kept-pages.ts';
+import { createRedisKeptPages } from './pagination/redis-kept-pages.ts';
 import { createUpstreamHttp, type UpstreamHttp } from './partner/http.ts';
 import { resilienceOptions } from './partner/resilience/options.ts';
 import { combineEvents, createResilientHttp, type ResilienceEvents } from './partner/resilience/resilient-http.ts';
@@ -55,7 +56,7 @@ export function createServices(config: Config, deps: ServiceDeps): AppServices {
     redis,
     http,
     cursors: createCursorCodec(deriveKey(secret, 'cursor-mac v1')),
-    keptPages: createKeptPages({ ttlMs: config.paging.keptPageTtlMs, maxEntries: config.paging.keptPageMaxEntries }),
+    keptPages: keptPages(config, secret, redis),
     downloads: createDownloads({
       settings: config.downloads,
       secret,
@@ -88,6 +89,13 @@ function logRedisChange(logger: Logger, { to, from, reason }: RedisStateChange):
       `Redis down (${reason}): rate limits count per instance, pages are not kept, download links are unavailable; commands fail fast until it answers again.`,
     );
   } else logger.info(from === 'down' ? `Redis back (${reason}): shared state resumes.` : 'Redis connected.');
+}
+
+/** Shared through Redis when there is one, so a walk across instances costs what it costs on one. */
+function keptPages(config: Config, secret: string, redis: SharedRedis | null): KeptPages {
+  const { keptPageTtlMs: ttlMs, keptPageMaxEntries: maxEntries, keptPageMaxBytes: maxBytes } = config.paging;
+  if (!redis) return createKeptPages({ ttlMs, maxEntries });
+  return createRedisKeptPages({ redis, sealKey: deriveKey(secret, 'kept-page-seal v1'), ttlMs, maxBytes });
 }
 
 function randomSecret(logger: Logger): string {

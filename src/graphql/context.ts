@@ -46,7 +46,7 @@ export function createContext(services: Services, server: ServerContext): Contex
     pager: createPager({
       cursors: services.cursors,
       keptPages: services.keptPages,
-      callerKey: server.callerKey ?? 'anonymous',
+      owner: { callerKey: server.callerKey ?? 'anonymous', token: caller?.token ?? null },
       limits: config.paging,
     }),
     pdfLinks: services.downloads,

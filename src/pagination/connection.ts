@@ -22,8 +22,8 @@ export interface ConnectionRequest<T> {
    * next upstream page and hands it to `keep` for the caller's next request.
    */
   exactness: 'total' | 'lookahead';
-  /** Receives pages fetched but not (fully) served, with the position that will resume them. */
-  keep?: (token: string | null, size: number, offset: number, page: UpstreamPage<T>) => void;
+  /** Receives pages fetched but not (fully) served, with the position that will resume them; awaited before answering. */
+  keep?: (token: string | null, size: number, offset: number, page: UpstreamPage<T>) => Promise<void>;
 }
 
 export interface PagedEdge<T> {
@@ -78,7 +78,7 @@ export async function pageConnection<T>(request: ConnectionRequest<T>): Promise<
     const rest = page.records.length - start - taken;
     if (edges.length === first || page.next === null) {
       const end: Position = edges.at(-1)?.position ?? position;
-      const hasNextPage = hasMoreAfter(request, page, position, rest, end, size);
+      const hasNextPage = await hasMoreAfter(request, page, position, rest, end, size);
       totalCount = page.total ?? totalCount;
       return { edges, hasNextPage, hasPreviousPage: (request.after?.index ?? 0) > 0, totalCount };
     }
@@ -96,16 +96,19 @@ function positionAfter<T>(page: UpstreamPage<T>, at: Position, offset: number, s
   return { token: at.token, size: at.size, offset: offset + 1, index };
 }
 
-/** Keeps what the page holds beyond the served nodes; answers hasNextPage, fetching ahead only when asked. */
-function hasMoreAfter<T>(
+/**
+ * Keeps what the page holds beyond the served nodes (kept before the answer goes out, so the
+ * caller's next request finds it on any instance); answers hasNextPage, fetching ahead only when asked.
+ */
+async function hasMoreAfter<T>(
   request: ConnectionRequest<T>,
   page: UpstreamPage<T>,
   at: Position,
   rest: number,
   end: Position,
   size: number,
-): () => Promise<boolean> {
-  if (rest > 0) request.keep?.(at.token, at.size, page.records.length - rest, page);
+): Promise<() => Promise<boolean>> {
+  if (rest > 0) await request.keep?.(at.token, at.size, page.records.length - rest, page);
   const known = (value: boolean) => () => Promise.resolve(value);
   if (request.exactness === 'total' && page.total !== null) {
     return known(end.index < page.total && (rest > 0 || page.next !== null));
@@ -122,7 +125,7 @@ async function lookAhead<T>(request: ConnectionRequest<T>, token: string, size: 
   let next: string | null = token;
   for (let followed = 0; next !== null && followed <= MAX_EMPTY_PAGES_FOLLOWED; followed++) {
     const page = await request.fetchPage(next, size, 0);
-    request.keep?.(next, size, 0, page);
+    await request.keep?.(next, size, 0, page);
     if (page.records.length > 0) return true;
     next = page.next;
   }

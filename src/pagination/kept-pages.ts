@@ -1,16 +1,27 @@
 import { createBoundedMap } from '../lib/bounded-map.ts';
 import type { UpstreamPage } from '../partner/page.ts';
 
+/** Whose a kept page is: filed under the caller key (an HMAC of the token); the token itself is never stored. */
+export interface KeptPageOwner {
+  callerKey: string;
+  /** Seals the page where it leaves the process (Redis); null for a caller without one. */
+  token: string | null;
+}
+
 /**
  * Upstream pages fetched for one caller's request but not yet served (the look-ahead page, or the
  * rest of a page the connection stopped inside), kept briefly for that caller's next request.
- * Keys always start with a hash of the caller's token, never the token. Bounded: the oldest entry
- * goes first once `maxEntries` is reached.
+ * Each is used once. Keeping and taking never fail: a page the store cannot keep or give back
+ * costs one more upstream call, nothing else.
  */
 export interface KeptPages {
-  keep(key: string, page: UpstreamPage<unknown>): void;
+  keep(owner: KeptPageOwner, key: string, page: UpstreamPage<unknown>): Promise<void>;
   /** Removes and returns the page, unless it has expired. */
-  take(key: string): UpstreamPage<unknown> | undefined;
+  take(owner: KeptPageOwner, key: string): Promise<UpstreamPage<unknown> | undefined>;
+}
+
+/** This process's kept pages: bounded, the oldest entry goes first once `maxEntries` is reached. */
+export interface MemoryKeptPages extends KeptPages {
   readonly size: number;
 }
 
@@ -20,11 +31,11 @@ export interface KeptPagesOptions {
   now?: () => number;
 }
 
-export function createKeptPages({ ttlMs, maxEntries, now = Date.now }: KeptPagesOptions): KeptPages {
+export function createKeptPages({ ttlMs, maxEntries, now = Date.now }: KeptPagesOptions): MemoryKeptPages {
   const pages = createBoundedMap<UpstreamPage<unknown>>({ maxEntries, ttlMs, now });
   return {
-    keep: (key, page) => pages.set(key, page),
-    take: (key) => pages.take(key),
+    keep: async (owner, key, page) => pages.set(`${owner.callerKey}|${key}`, page),
+    take: async (owner, key) => pages.take(`${owner.callerKey}|${key}`),
     get size() {
       return pages.size;
     },

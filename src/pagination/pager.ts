@@ -3,7 +3,7 @@ import DataLoader from 'dataloader';
 import type { UpstreamPage } from '../partner/page.ts';
 import { type PageFetcher, pageConnection } from './connection.ts';
 import { type CursorCodec, CursorError, type CursorScope, type Position } from './cursor.ts';
-import type { KeptPages } from './kept-pages.ts';
+import type { KeptPageOwner, KeptPages } from './kept-pages.ts';
 
 export interface PagingLimits {
   defaultFirst: number;
@@ -49,8 +49,8 @@ export class PagingArgumentError extends Error {
 export interface PagerOptions {
   cursors: CursorCodec;
   keptPages: KeptPages;
-  /** A hash of the caller's token (never the token): scopes kept pages to this caller. */
-  callerKey: string;
+  /** The caller: kept pages are filed under their caller key and sealed with their token. */
+  owner: KeptPageOwner;
   limits: PagingLimits;
 }
 
@@ -58,7 +58,7 @@ export interface PagerOptions {
  * Per-request paging: validates `first`/`after` before any upstream call, dedupes identical
  * upstream page fetches within the request, and serves pages kept from the caller's last request.
  */
-export function createPager({ cursors, keptPages, callerKey, limits }: PagerOptions): Pager {
+export function createPager({ cursors, keptPages, owner, limits }: PagerOptions): Pager {
   const readers = new Map<string, DataLoader<string, UpstreamPage<unknown>>>();
 
   /**
@@ -75,7 +75,7 @@ export function createPager({ cursors, keptPages, callerKey, limits }: PagerOpti
       });
       reader = onePerKey(async (key) => {
         const [token, size] = JSON.parse(key) as [string | null, number, number];
-        return keptPages.take(`${callerKey}|${id}|${key}`) ?? upstream.load(JSON.stringify([token, size]));
+        return (await keptPages.take(owner, `${id}|${key}`)) ?? upstream.load(JSON.stringify([token, size]));
       });
       readers.set(id, reader);
     }
@@ -94,7 +94,7 @@ export function createPager({ cursors, keptPages, callerKey, limits }: PagerOpti
       exactness: args.exactness,
       fetchPage: (token, size, offset) => reader.load(key(token, size, offset)) as Promise<UpstreamPage<T>>,
       keep: (token, size, offset, kept) =>
-        keptPages.keep(`${callerKey}|${scope.connection}|${scope.argsKey}|${key(token, size, offset)}`, kept),
+        keptPages.keep(owner, `${scope.connection}|${scope.argsKey}|${key(token, size, offset)}`, kept),
     });
     // A cursor is an HMAC: signed only when the operation reads it (most read `nodes` alone).
     const encode = (position: Position) => cursors.encode(scope, position);

@@ -32,12 +32,14 @@ export interface GraphQLBody {
 export async function startStack(
   options: {
     sandbox?: SandboxOptions;
+    /** A running sandbox to front instead of a new one (several instances, one upstream); close() leaves it running. */
+    upstream?: Sandbox;
     env?: Record<string, string>;
     configure?: (config: Config) => Config;
     deps?: AppDeps;
   } = {},
 ): Promise<Stack> {
-  const sandbox = await startSandbox({ port: 0, ...options.sandbox });
+  const sandbox = options.upstream ?? (await startSandbox({ port: 0, ...options.sandbox }));
   // Rate limits off unless a test sets them: page walks send hundreds of operations with one token.
   const base = loadConfig({
     NODE_ENV: 'test',
@@ -73,7 +75,7 @@ export async function startStack(
     async close() {
       await closeServer(server);
       await app.close();
-      await sandbox.close();
+      if (!options.upstream) await sandbox.close();
     },
   };
 }

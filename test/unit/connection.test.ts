@@ -52,7 +52,7 @@ function createUpstream(n: number, shape: UpstreamShape) {
     return { records: slice, next, total: shape.reportsTotal ? n : null };
   };
 
-  const keep = (token: string | null, size: number, offset: number, page: UpstreamPage<string>) => {
+  const keep = async (token: string | null, size: number, offset: number, page: UpstreamPage<string>) => {
     kept.set(JSON.stringify([token, size, offset]), page);
   };
 

@@ -25,7 +25,7 @@ function pagerFor(
   callerKey: string,
   keptPages: KeptPages = createKeptPages({ ttlMs: 30_000, maxEntries: 100 }),
 ): Pager {
-  return createPager({ cursors, keptPages, callerKey, limits: LIMITS });
+  return createPager({ cursors, keptPages, owner: { callerKey, token: `${callerKey}-token` }, limits: LIMITS });
 }
 
 function args(
