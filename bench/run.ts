@@ -13,6 +13,7 @@ import { growth } from './scenarios/growth.ts';
 import { hostileBurst } from './scenarios/hostile-burst.ts';
 import { overhead } from './scenarios/overhead.ts';
 import { pdf } from './scenarios/pdf.ts';
+import { redisOutage } from './scenarios/redis-outage.ts';
 import { roundTrip } from './scenarios/round-trip.ts';
 import { readSettings, type ScenarioId } from './settings.ts';
 import { type BenchStack, startStack } from './stack.ts';
@@ -25,6 +26,7 @@ const SCENARIOS: Record<ScenarioId, Scenario> = {
   growth,
   pdf,
   hostile: hostileBurst,
+  'redis-outage': redisOutage,
 };
 
 /** The records of the stack most scenarios share: enough invoices for `first: 500`. */
