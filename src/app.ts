@@ -5,7 +5,7 @@ import type { DestinationStream } from 'pino';
 import type { Config } from './config.ts';
 import { type Context, createContext, type Services } from './context.ts';
 import { createDownloads } from './downloads/downloads.ts';
-import { createGraphiQLRenderer, EXAMPLE_OPERATION } from './graphiql.ts';
+import { createGraphiQLPage, partnerGraphiQLOptions } from './graphql/graphiql.ts';
 import { createFastLane } from './http/fast-lane.ts';
 import { createGraphQLRoute } from './http/graphql-route.ts';
 import { countHeader, requestPath } from './http/request-guard.ts';
@@ -87,12 +87,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
         requestLog.requestIdOf(request),
       ),
     maskedErrors: { maskError, isDev: config.mode === 'development' },
-    graphiql: config.browser.graphiql && {
-      title: 'Partner Graph',
-      defaultQuery: EXAMPLE_OPERATION,
-      ...(deps.demoToken ? { headers: JSON.stringify({ Authorization: `Bearer ${deps.demoToken}` }, null, 2) } : {}),
-    },
-    renderGraphiQL: createGraphiQLRenderer(),
+    // Served by the routes below, compressed and cached (src/graphql/graphiql.ts).
+    graphiql: false,
     batching: { limit: config.limits.maxBatch },
     // The /graphql route bounds and parses the body itself (src/http/graphql-route.ts); Yoga's own
     // limit would pipe the already-read body through a TransformStream on every request.
@@ -125,6 +121,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     return taken;
   };
   const serveGraphQL = createGraphQLRoute(yoga, config.limits, lane);
+  const graphiql = config.browser.graphiql ? createGraphiQLPage(partnerGraphiQLOptions(deps.demoToken)) : null;
   const handle: RequestListener = (req, res) => {
     const target = requestPath(req);
     ops.observe(res, target);
@@ -132,6 +129,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     if (countHeader(req, 'authorization') > 1) {
       return sendGraphQLError(res, 401, 'UNAUTHENTICATED', 'Send exactly one Authorization header.');
     }
+    if (graphiql?.handles(req, target)) return void graphiql.serve(req, res, target).catch(() => failSafely(res));
     if (target === '/graphql') return void serveGraphQL(req, res).catch(() => failSafely(res));
     if (target === '/downloads' || target.startsWith('/downloads/')) return services.downloads.handle(req, res, target);
     if (target === '/health') return sendJson(res, 200, { status: 'ok' });
