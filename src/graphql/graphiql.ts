@@ -50,7 +50,7 @@ export function partnerGraphiQLOptions(demoToken?: string): GraphiQLPageOptions 
 export interface GraphiQLResponse {
   status: number;
   headers: Record<string, string>;
-  /** Empty for 304 and 404. */
+  /** Empty for 304. */
   body: Buffer;
 }
 
@@ -186,7 +186,7 @@ export function createGraphiQLPage(options: GraphiQLPageOptions, settings: Graph
     const asset = assetPath.startsWith(assetsPath)
       ? (await build()).assets.get(assetPath.slice(assetsPath.length))
       : undefined;
-    if (!asset) return { status: 404, headers: { 'cache-control': 'no-store' }, body: Buffer.alloc(0) };
+    if (!asset) return NOT_FOUND;
     return respond(asset, acceptEncoding, ifNoneMatch);
   };
 
@@ -283,6 +283,13 @@ ${parts.js};
 }
 
 const JAVASCRIPT = 'text/javascript; charset=utf-8';
+
+/** In the shape of every refusal the server writes (src/lib/respond.ts). */
+const NOT_FOUND: GraphiQLResponse = (() => {
+  const body = Buffer.from(JSON.stringify({ errors: [{ message: 'Not found.', extensions: { code: 'NOT_FOUND' } }] }));
+  const headers = { 'content-type': 'application/json; charset=utf-8', 'content-length': String(body.length) };
+  return { status: 404, headers: { ...headers, 'cache-control': 'no-store' }, body };
+})();
 
 function faviconFile(dataUrl: string, add: (body: Buffer, extension: string, type: string) => string): string {
   const match = /^data:([\w./+-]+);base64,(.*)$/s.exec(dataUrl);

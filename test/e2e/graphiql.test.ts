@@ -178,7 +178,11 @@ describe('GraphiQL over HTTP: a small page, then compressed files a browser keep
 
   it('answers 404 for any other path under the assets, and leaves GraphQL GETs to GraphQL', async () => {
     for (const path of ['/graphql/assets/', '/graphql/assets/0000000000000000000a.js', '/graphql/assets/a/b.js']) {
-      expect((await get(stack.origin, path, { 'accept-encoding': 'br' })).status, path).toBe(404);
+      const answer = await get(stack.origin, path, { 'accept-encoding': 'br' });
+      expect(answer.status, path).toBe(404);
+      expect(JSON.parse(answer.body.toString()), path).toEqual({
+        errors: [{ message: 'Not found.', extensions: { code: 'NOT_FOUND' } }],
+      });
     }
     const query = await get(stack.origin, '/graphql?query=%7B__typename%7D', {
       accept: 'application/json',
