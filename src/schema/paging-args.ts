@@ -23,3 +23,16 @@ export const PAGING_RULES =
 export interface UpstreamPagingExtension {
   exactness: 'total' | 'lookahead';
 }
+
+/**
+ * Declared on a field that looks customers up by id (field `extensions.customerLookup`): an
+ * operation selecting one may spend the customer-lookup allowance, which the upstream-call budget counts.
+ */
+export interface CustomerLookupExtension {
+  customerLookup: true;
+}
+
+export const CUSTOMER_LOOKUP = { customerLookup: true } as const satisfies CustomerLookupExtension;
+
+export const CUSTOMER_LOOKUP_ERRORS =
+  "Customers are found by walking the partner API's customer list (it has no lookup by id), at most CUSTOMER_LOOKUP_CALLS upstream calls per operation, kept for the caller a short while. Errors (`extensions.code`): CUSTOMER_LOOKUP_LIMIT when the allowance ran out before this customer was met (ask again: the walk resumes), and the upstream codes of CONNECTION_ERRORS; on error this field alone is null.";
