@@ -34,5 +34,11 @@ export interface CustomerLookupExtension {
 
 export const CUSTOMER_LOOKUP = { customerLookup: true } as const satisfies CustomerLookupExtension;
 
-export const CUSTOMER_LOOKUP_ERRORS =
-  "Customers are found by walking the partner API's customer list (it has no lookup by id), at most CUSTOMER_LOOKUP_CALLS upstream calls per operation, kept for the caller a short while. Errors (`extensions.code`): CUSTOMER_LOOKUP_LIMIT when the allowance ran out before this customer was met (ask again: the walk resumes), and the upstream codes of CONNECTION_ERRORS; on error this field alone is null.";
+export const CUSTOMER_LOOKUP_ERRORS = [
+  'The partner API has no lookup by id: customers are found by walking its customer list, newest first, at most',
+  '15 upstream calls per operation unless configured; what the walk read serves the same caller for 60 s (unless',
+  'configured), and a later lookup resumes the walk. Errors (`extensions.code`): CUSTOMER_LOOKUP_LIMIT when the',
+  'allowance ran out before this customer was met (ask again: the walk goes on from there); UNAUTHENTICATED,',
+  'FORBIDDEN, RATE_LIMITED, UPSTREAM_TIMEOUT, UPSTREAM_UNAVAILABLE, UPSTREAM_BAD_RESPONSE when the partner API',
+  'failed. On error this field alone is null.',
+].join(' ');
