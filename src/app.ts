@@ -5,7 +5,6 @@ import type { Config } from './config/index.ts';
 import { createGraphQLCore, type Yoga } from './graphql/yoga.ts';
 import { createGraphQLRoute } from './http/graphql-route.ts';
 import { createRouter } from './http/router.ts';
-import { sendJson } from './lib/respond.ts';
 import { createRateLimiter } from './limits/rate-limit.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
 import { createRequestRecords } from './logging/request-record.ts';
@@ -24,7 +23,7 @@ export interface AppDeps {
   logDestination?: DestinationStream;
   /** More listeners for upstream calls, retries and breaker changes, besides the log and metrics. */
   upstreamEvents?: ResilienceEvents;
-  /** The clock download tickets expire by (Date.now), and false to send every request through Yoga (tests). */
+  /** The clock links and tokens expire by (Date.now), and false to send every request through Yoga (tests). */
   now?: () => number;
   directPath?: boolean;
 }
@@ -58,11 +57,15 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     onStoreError: metrics.rateLimitStoreError,
   });
   const graphql = createGraphQLCore({ services, metrics, demoToken: deps.demoToken, directPath: deps.directPath });
-  const deadlineMs = config.upstream.operationDeadlineMs;
+  const routeSettings = {
+    limits: config.limits,
+    deadlineMs: config.upstream.operationDeadlineMs,
+    graphiql: config.browser.graphiql,
+  };
   const handle = createRouter(createRequestRecords(logger, metrics), {
-    graphql: createGraphQLRoute({ limits: config.limits, deadlineMs, rateLimiter, callerKeys, graphql: graphql.serve }),
+    graphql: createGraphQLRoute({ ...routeSettings, rateLimiter, callerKeys, graphql: graphql.serve, now: deps.now }),
     downloads: services.downloads.handle,
-    health: (_req, res) => sendJson(res, 200, { status: 'ok' }),
+    health: (req, res) => ops.serveHealth(req, res),
     ready: (req, res) => ops.serveReady(req, res),
     metrics: (req, res) => ops.serveMetrics(req, res),
   });

@@ -2,15 +2,28 @@ import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { createApp } from './app.ts';
 import { clusterMetricsReader, runPrimary, workerCount } from './cluster.ts';
-import { type Config, ConfigError, configWarnings, loadConfig } from './config/index.ts';
+import { type Config, ConfigError, configWarnings, loadConfig, settingsHelp } from './config/index.ts';
 import { createAppServer } from './http/server.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
 import { shutDownOnSignals } from './observability/shutdown.ts';
 import { tracingProblem } from './observability/tracing.ts';
 import type { Sandbox, SandboxOptions } from './sandbox/index.ts';
 
+const USAGE = `Usage: npm start  (development, from source)  |  node dist/main.js  (production, after npm run build)
+
+Partner Graph: a GraphQL server in front of the Limio partner REST API. Configured by environment
+variables only (docs/configuration.md); without PARTNER_API_URL it fronts an embedded sandbox.
+  --help   print this and exit
+
+Settings:
+`;
+
 /** Process entry: config from the environment, the embedded sandbox when no upstream is set, listen, shut down. */
 async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(`${USAGE}${settingsHelp().join('\n')}\n`);
+    return;
+  }
   const config = readConfigOrExit();
   const logger = createLogger({ level: config.logLevel, mode: config.mode });
   // The banner, warnings and shutdown lines say whether the process lives: at least `info` whatever LOG_LEVEL says.

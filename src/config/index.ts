@@ -111,3 +111,16 @@ export function configWarnings(env: Record<string, string | undefined>): string[
   }
   return [];
 }
+
+/** Every setting the server reads, with its default: for `--help`. docs/configuration.md says what each does. */
+export function settingsHelp(): string[] {
+  const lines = new Map<string, string>();
+  for (const section of SECTIONS) {
+    for (const [name, field] of Object.entries(section.in.shape)) {
+      const def = (field as { def: { type: string; defaultValue?: unknown } }).def;
+      const fallback = def.type === 'default' ? `default ${JSON.stringify(def.defaultValue)}` : 'unset by default';
+      lines.set(name, `  ${name.padEnd(38)} ${fallback}`);
+    }
+  }
+  return [...lines.values()];
+}

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CallerKeys } from '../auth/caller-key.ts';
 import { requestCredentials } from '../auth/credentials.ts';
+import { expiredAt } from '../auth/jwt.ts';
 import type { RequestLimits } from '../config/index.ts';
 import type { ServerContext } from '../graphql/server-context.ts';
 import { responseDeadline } from '../lib/deadline.ts';
@@ -19,7 +20,13 @@ export interface GraphQLRouteOptions {
   callerKeys: CallerKeys;
   /** The GraphQL core's transport (src/graphql/yoga.ts), handed the request once it is admitted. */
   graphql: (server: ServerContext) => Promise<void>;
+  /** GraphiQL answers a browser's GET; without it such a GET is told how to send operations instead. */
+  graphiql: boolean;
+  now?: () => number;
 }
+
+/** Headers a cross-site form cannot send: one of them makes a GET operation safe to run. */
+const CSRF_HEADERS = ['x-graphql-yoga-csrf', 'apollo-require-preflight'];
 
 /**
  * The /graphql route: what is HTTP about a GraphQL request. Everything a request could use to
@@ -37,14 +44,19 @@ export function createGraphQLRoute(options: GraphQLRouteOptions): RouteHandler {
     const method = req.method ?? 'GET';
     let parsedBody: unknown;
     if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') {
-      const problem = method === 'OPTIONS' ? null : checkSearchParams(req, limits);
-      if (problem) return sendError(res, 400, 'BAD_USER_INPUT', problem);
+      const problem = method === 'OPTIONS' ? null : (checkSearchParams(req, limits) ?? checkGet(req, options.graphiql));
+      if (problem) return sendError(res, problem.status, problem.code, problem.message);
     } else {
       const body = await readPost(req, res, limits);
       if (body === null) return;
       parsedBody = body;
     }
     const credentials = requestCredentials(req);
+    const expired = credentials.ok ? expiredAt(credentials.token, (options.now ?? Date.now)()) : null;
+    if (expired) {
+      const message = `The bearer token expired at ${expired.toISOString()}: get a new one from the partner API.`;
+      return sendError(res, 401, 'UNAUTHENTICATED', message, { 'www-authenticate': 'Bearer error="invalid_token"' });
+    }
     const callerKey = credentials.ok ? options.callerKeys(credentials.token) : null;
     if (callerKey !== null && method !== 'OPTIONS') {
       const refusal = await options.rateLimiter.charge(callerKey, operationCount(parsedBody));
@@ -94,9 +106,34 @@ function refuse(res: ServerResponse, record: RequestRecord, refusal: RateRefusal
   sendError(res, 429, 'RATE_LIMITED', refusal.message, { 'retry-after': String(retryAfter) }, { retryAfter });
 }
 
-function checkSearchParams(req: IncomingMessage, limits: RequestLimits): string | null {
+interface Refusal {
+  status: number;
+  code: string;
+  message: string;
+}
+
+function checkSearchParams(req: IncomingMessage, limits: RequestLimits): Refusal | null {
   const params = new URL(req.url ?? '/', 'http://localhost').searchParams;
-  return checkOperation(params.get('query'), Buffer.byteLength(params.get('variables') ?? ''), limits);
+  const problem = checkOperation(params.get('query'), Buffer.byteLength(params.get('variables') ?? ''), limits);
+  return problem ? { status: 400, code: 'BAD_USER_INPUT', message: problem } : null;
+}
+
+/**
+ * A browser's GET is GraphiQL's when GraphiQL is on; otherwise it is told what to do instead. Any
+ * other GET runs an operation, and must carry a header a cross-site form cannot send.
+ */
+function checkGet(req: IncomingMessage, graphiql: boolean): Refusal | null {
+  if (req.method !== 'GET') return null;
+  if (/text\/html/i.test(req.headers.accept ?? '')) {
+    if (graphiql) return null;
+    const message =
+      'GraphiQL is off on this server. Send GraphQL operations as POST with Content-Type: application/json.';
+    return { status: 406, code: 'NOT_ACCEPTABLE', message };
+  }
+  if (CSRF_HEADERS.some((name) => req.headers[name] !== undefined)) return null;
+  const message =
+    'A GET operation needs the header x-graphql-yoga-csrf (any value), which a cross-site form cannot send; or use POST.';
+  return { status: 403, code: 'CSRF_HEADER_REQUIRED', message };
 }
 
 function checkBody(body: Buffer, limits: RequestLimits): { problem: string } | { params: unknown } {

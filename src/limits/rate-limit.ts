@@ -1,4 +1,5 @@
 import type { RateLimitSettings } from '../config/index.ts';
+import { lazy } from '../lib/lazy.ts';
 import type { SharedRedis } from '../lib/redis.ts';
 import { createMemoryRateLimitStore } from './memory-store.ts';
 import type { BucketShape, RateDecision, RateLimitStore } from './token-bucket.ts';
@@ -96,12 +97,12 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
 
 /** The Redis store, over the process's one connection (loaded when first used). */
 function redisStore(redis: SharedRedis, shape: BucketShape): RateLimitStore {
-  const store = import('./redis-store.ts').then(async ({ createRedisRateLimitStore }) =>
-    createRedisRateLimitStore({ client: await redis.client(), prefix: redis.prefix, shape }),
-  );
-  store.catch(() => undefined); // a failure is reported by the first call that awaits the store
+  const store = lazy(async () => {
+    const { createRedisRateLimitStore } = await import('./redis-store.ts');
+    return createRedisRateLimitStore({ client: await redis.client(), prefix: redis.prefix, shape });
+  });
   return {
-    take: async (key, cost) => (await store).take(key, cost),
-    close: async () => (await store).close(),
+    take: async (key, cost) => (await store()).take(key, cost),
+    close: async () => {},
   };
 }

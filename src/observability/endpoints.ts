@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config/index.ts';
 import { sendError, sendJson } from '../lib/respond.ts';
 import { combineEvents, type ResilienceEvents } from '../partner/resilience/resilient-http.ts';
+import { readBuildInfo } from './build-info.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createReadiness, type Readiness } from './readiness.ts';
 import { upstreamTraceEvents } from './tracing.ts';
@@ -13,6 +14,7 @@ export interface Operations {
   readiness: Readiness;
   /** For the resilience layer's hook: metrics, readiness and (when on) traces of upstream calls. */
   upstreamEvents: ResilienceEvents;
+  serveHealth(req: IncomingMessage, res: ServerResponse): void;
   serveReady(req: IncomingMessage, res: ServerResponse): Promise<void>;
   serveMetrics(req: IncomingMessage, res: ServerResponse): Promise<void>;
 }
@@ -20,7 +22,8 @@ export interface Operations {
 const NO_STORE = { 'cache-control': 'no-store' };
 
 export function createOperations(config: Config): Operations {
-  const metrics = createMetrics();
+  const build = readBuildInfo();
+  const metrics = createMetrics(build);
   const readiness = createReadiness({
     upstreamBaseUrl: config.partnerApiUrl,
     freshMs: config.operations.readyUpstreamFreshMs,
@@ -37,6 +40,9 @@ export function createOperations(config: Config): Operations {
       readiness.upstreamEvents,
       config.operations.tracing ? upstreamTraceEvents() : undefined,
     ),
+    serveHealth(_req, res) {
+      sendJson(res, 200, { status: 'ok', version: build.version, commit: build.commit }, NO_STORE);
+    },
     async serveReady(req, res) {
       if (refuseMethod(req, res)) return;
       const { ready, ...report } = await readiness.check();

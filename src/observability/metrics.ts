@@ -1,6 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { BreakerState } from '../partner/resilience/circuit-breaker.ts';
 import type { ResilienceEvents } from '../partner/resilience/resilient-http.ts';
+import { type BuildInfo, readBuildInfo } from './build-info.ts';
 
 /**
  * The Prometheus series of one app, in its own registry (never prom-client's global one, so two
@@ -45,10 +46,16 @@ const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,47}$/;
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
 
-export function createMetrics(): Metrics {
+export function createMetrics(build: BuildInfo = readBuildInfo()): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: PREFIX });
   const make = { registers: [registry] };
+  new Gauge({
+    ...make,
+    name: `${PREFIX}build_info`,
+    help: 'Always 1: the version, commit and Node.js runtime of this process, as labels',
+    labelNames: ['version', 'commit', 'node'],
+  }).set({ version: build.version, commit: build.commit, node: build.node }, 1);
 
   const httpRequests = new Counter({
     ...make,

@@ -91,4 +91,10 @@ describe('the production build (npm run build, npm run start:prod)', () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('PartnerOverview');
   });
+
+  it('reports the commit it was built from on /health', async () => {
+    const head = spawnSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
+    const health = (await (await fetch(`${origin}/health`)).json()) as { commit: string };
+    expect(health.commit).toBe(head);
+  });
 });

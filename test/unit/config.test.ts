@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configWarnings, loadConfig } from '../../src/config/index.ts';
+import { ConfigError, configWarnings, loadConfig, settingsHelp } from '../../src/config/index.ts';
 
 const SECRET = 'x'.repeat(32);
 
@@ -196,4 +196,16 @@ describe('loadConfig', () => {
       ).toEqual(['PARTNER_API_URL', 'PORT']);
     },
   );
+
+  it('words every problem one way: the variable, what a good value looks like, what it got', () => {
+    const names = settingsHelp().map((line) => line.trim().split(/\s+/)[0] ?? '');
+    expect(names.length).toBeGreaterThan(50);
+    for (const bad of ['x', '-5', '99999999999', 'https://']) {
+      const problems = problemsOf(Object.fromEntries(names.map((name) => [name, bad])));
+      for (const problem of problems) {
+        expect(problem).toMatch(/^[A-Z][A-Z0-9_]+: (a |an |one of |true, |at least |up to |'auto' )/);
+        expect(problem).not.toMatch(/Invalid|expected|Too (small|big)/);
+      }
+    }
+  });
 });

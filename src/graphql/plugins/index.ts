@@ -1,4 +1,3 @@
-import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
@@ -7,6 +6,7 @@ import type { Metrics } from '../../observability/metrics.ts';
 import { useCallerCredentials } from './auth.ts';
 import { useOperationLimits } from './operation-limits.ts';
 import { useOperationReport } from './operation-report.ts';
+import { usePagingBounds } from './paging-bounds.ts';
 import { usePersistedManifest } from './persisted.ts';
 import { useOperationTracing } from './tracing.ts';
 import { useUpstreamBudget } from './upstream-budget.ts';
@@ -32,10 +32,7 @@ export function graphqlPlugins(config: Config, metrics: Metrics): GraphQLPlugins
     report.first as Plugin,
     ...(config.operations.tracing ? [useOperationTracing()] : []),
     skippable(useParsedBody(), 'the direct path takes the parsed body itself'),
-    skippable(
-      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }) as Plugin,
-      'a JSON POST is never a simple request: a browser preflights it',
-    ),
+    usePagingBounds(config.paging.maxFirst) as Plugin,
     ...useOperationLimits(config.limits, config.mode === 'production'),
     report.afterLimits as Plugin,
   ];
