@@ -59,22 +59,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   });
   const graphql = createGraphQLCore({ services, metrics, directPath: deps.directPath });
   const graphiql = config.browser.graphiql ? createGraphiQLPage(partnerGraphiQLOptions(deps.demoToken)) : null;
-  const routeSettings = {
-    limits: config.limits,
-    deadlineMs: config.upstream.operationDeadlineMs,
-    graphiql: config.browser.graphiql,
-  };
-  const graphqlRoute = createGraphQLRoute({
-    ...routeSettings,
-    rateLimiter,
-    callerKeys,
-    graphql: graphql.serve,
-    now: deps.now,
-  });
+  const settings = { limits: config.limits, deadlineMs: config.upstream.operationDeadlineMs, graphiql };
   const handle = createRouter(createRequestRecords(logger, metrics), {
-    // GraphiQL's page and files are static: no credentials, rate limit or deadline (src/graphql/graphiql.ts).
-    graphql: (req, res, path, record) =>
-      graphiql?.handles(req, path) ? graphiql.serve(req, res, path) : graphqlRoute(req, res, path, record),
+    graphql: createGraphQLRoute({ ...settings, rateLimiter, callerKeys, graphql: graphql.serve, now: deps.now }),
     downloads: services.downloads.handle,
     health: (req, res) => ops.serveHealth(req, res),
     ready: (req, res) => ops.serveReady(req, res),
