@@ -11,6 +11,7 @@ import { dedupe } from './scenarios/dedupe.ts';
 import { deepPaging } from './scenarios/deep-paging.ts';
 import { growth } from './scenarios/growth.ts';
 import { hostileBurst } from './scenarios/hostile-burst.ts';
+import { joins } from './scenarios/joins.ts';
 import { overhead } from './scenarios/overhead.ts';
 import { pdf } from './scenarios/pdf.ts';
 import { redisOutage } from './scenarios/redis-outage.ts';
@@ -26,6 +27,7 @@ const SCENARIOS: Record<ScenarioId, Scenario> = {
   growth,
   pdf,
   hostile: hostileBurst,
+  joins,
   'redis-outage': redisOutage,
 };
 

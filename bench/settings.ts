@@ -9,6 +9,7 @@ export const SCENARIO_IDS = [
   'growth',
   'pdf',
   'hostile',
+  'joins',
   'redis-outage',
 ] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];

@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from './config/index.ts';
 import { createDownloads } from './downloads/downloads.ts';
 import type { Services } from './graphql/context.ts';
-import { createSharedRedis, type RedisStateChange, type SharedRedis } from './lib/redis.ts';
+import { createSharedRedis, type RedisStateChange, RedisUnavailableError, type SharedRedis } from './lib/redis.ts';
 import { deriveKey } from './lib/secrets.ts';
 import type { Logger } from './logging/logger.ts';
 import { upstreamLogEvents } from './logging/upstream-log.ts';
 import { createCursorCodec } from './pagination/cursor.ts';
+import { createCustomerDirectory, createDirectoryStore } from './pagination/directory/index.ts';
 import { createKeptPages, type KeptPages } from './pagination/kept-pages.ts';
 import { createRedisKeptPages } from './pagination/redis-kept-pages.ts';
 import { createUpstreamHttp, type UpstreamHttp } from './partner/http.ts';
@@ -57,6 +58,7 @@ export function createServices(config: Config, deps: ServiceDeps): AppServices {
     http,
     cursors: createCursorCodec(deriveKey(secret, 'cursor-mac v1')),
     keptPages: keptPages(config, secret, redis),
+    customerDirectory: customerDirectory(config, secret, redis, logger),
     downloads: createDownloads({
       settings: config.downloads,
       secret,
@@ -98,9 +100,28 @@ function keptPages(config: Config, secret: string, redis: SharedRedis | null): K
   return createRedisKeptPages({ redis, sealKey: deriveKey(secret, 'kept-page-seal v1'), ttlMs, maxBytes });
 }
 
+function customerDirectory(config: Config, secret: string, redis: SharedRedis | null, logger: Logger) {
+  const settings = config.customerDirectory;
+  return createCustomerDirectory({
+    store: createDirectoryStore({ redis, maxCustomers: settings.maxCustomers, claimMs: config.upstream.timeoutMs }),
+    key: deriveKey(secret, 'customer-directory-seal v1'),
+    ttlMs: settings.ttlMs,
+    allowance: settings.lookupCalls,
+    onStoreError(error) {
+      // A down Redis is logged once, as it goes down, not once per lookup.
+      if (error instanceof RedisUnavailableError) return;
+      logger.warn(`Customer directory store: ${errorMessage(error)}; lookups walk without it.`);
+    },
+  });
+}
+
 function randomSecret(logger: Logger): string {
   logger.warn(
     'SERVER_SECRET is not set: cursors and links are signed with a random key that is gone when this process ends.',
   );
   return randomBytes(32).toString('base64url');
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

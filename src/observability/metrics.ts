@@ -49,7 +49,7 @@ const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
 const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,47}$/;
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 /** The stores that keep state in Redis, as they name themselves to the shared client. */
-export const REDIS_FEATURES = ['rate_limit', 'kept_pages', 'download_tickets'] as const;
+export const REDIS_FEATURES = ['rate_limit', 'kept_pages', 'download_tickets', 'customer_directory'] as const;
 const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
 
 export function createMetrics(build: BuildInfo = readBuildInfo()): Metrics {
