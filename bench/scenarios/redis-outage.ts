@@ -1,4 +1,4 @@
-// Scenario 8: a Redis outage. The facade on a redis-server of the scenario's own (rate limits,
+// Scenario 9: a Redis outage. The facade on a redis-server of the scenario's own (rate limits,
 // kept pages and download tickets all in it) under closed-loop load: p50/p99 with Redis up, stopped
 // and hung (SIGSTOP: connections stay open, nothing answers), and how soon the facade sees it back.
 import { type PrivateRedis, startPrivateRedis } from '../../test/support/redis-server.ts';
@@ -159,7 +159,7 @@ function report(results: PhaseResult[], recoveries: number[], workers: number): 
   const met = worst <= bound && outage.every((r) => r.bad === 0);
   return {
     id: 'redis-outage',
-    title: '8. Redis outage',
+    title: '9. Redis outage',
     about:
       `The facade (built, as start:prod) on a redis-server of the scenario's own, holding rate limits, kept pages and download tickets; ` +
       `${workers} closed-loop clients page through invoices (first: ${FIRST}, ${PAGES} pages in turn, each invoice with pdfUrl). ` +
