@@ -57,10 +57,14 @@ function ask<T>(message: string): Promise<T> {
 
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0, largePdfBytes: PDF_BYTES, invoices: 20 });
-  facade = spawn(process.execPath, [SEMI_SPACE_FLAG, '--expose-gc', '--import', 'tsx', '--input-type=module', '-e', FACADE], {
-    env: { ...process.env, SANDBOX_URL: sandbox.url, PDF_MAX_CONCURRENT: MAX_CONCURRENT },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  facade = spawn(
+    process.execPath,
+    [SEMI_SPACE_FLAG, '--expose-gc', '--import', 'tsx', '--input-type=module', '-e', FACADE],
+    {
+      env: { ...process.env, SANDBOX_URL: sandbox.url, PDF_MAX_CONCURRENT: MAX_CONCURRENT },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
   const { port } = await new Promise<{ port: number }>((resolve, reject) => {
     facade.once('message', (message) => resolve(message as { port: number }));
     facade.once('exit', (code) => reject(new Error(`the facade exited with ${code}`)));
