@@ -413,6 +413,30 @@ export async function until(condition: () => boolean, what: string, timeoutMs = 
   }
 }
 
+/** Resolves once the URL answers with this status (a server that has just started listening). */
+export async function answering(url: string, status = 200, timeoutMs = 10_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const answered = await fetch(url).then(
+      (res) => res.status,
+      () => null,
+    );
+    if (answered === status) return;
+    if (performance.now() > deadline) throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** KEY=value lines of an env file; with `commented`, also the `# KEY=value` ones it documents. */
+export function readEnvFile(path: string, commented = false): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const match = (commented ? /^#?\s*([A-Z][A-Z0-9_]*)=(.*)$/ : /^([A-Z][A-Z0-9_]*)=(.*)$/).exec(line.trim());
+    if (match?.[1] !== undefined) env[match[1]] = match[2] ?? '';
+  }
+  return env;
+}
+
 // ---------------------------------------------------------------------------------------------
 // nginx
 
@@ -431,7 +455,7 @@ export function nginxBinary(): string {
 /**
  * deploy/nginx.conf as this machine runs it: the `facade` upstream becomes the given addresses
  * (Docker's DNS would list the replicas), the listen port the given one on loopback, and /tmp
- * paths move into a directory of the test's own.
+ * paths and the access log (on stdout in a container) move into a directory of the test's own.
  */
 export function renderNginxConfig(options: { listen: number; upstreams: string[]; dir: string }): string {
   const committed = readFileSync(join(ROOT, 'deploy/nginx.conf'), 'utf8');
@@ -452,7 +476,13 @@ export function renderNginxConfig(options: { listen: number; upstreams: string[]
     (indent = '', params = '') => `${indent}listen 127.0.0.1:${options.listen}${params};`,
     '`listen PORT` line',
   );
-  return text.replaceAll(/(?<=\s)\/tmp\//g, `${options.dir}/`);
+  text = text.replaceAll(/(?<=\s)\/tmp\//g, `${options.dir}/`);
+  return replaceOnce(
+    text,
+    /^(\s*)access_log\s+\/dev\/stdout(\s[^;]*)?;$/m,
+    (indent = '', params = '') => `${indent}access_log ${options.dir}/access.log${params};`,
+    '`access_log /dev/stdout` line',
+  );
 }
 
 /** The facade's port in the committed upstream, which must be the one the image listens on. */
