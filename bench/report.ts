@@ -156,17 +156,12 @@ function textTable(table: Table): string {
     .join('\n');
 }
 
-/** Writes latest.{json,md} and a dated copy into `dir`; returns the paths written. */
+/** Writes latest.{json,md} into `dir` (git keeps the earlier runs); returns the paths written. */
 export function writeRun(run: Run, dir: string): string[] {
   mkdirSync(dir, { recursive: true });
-  const stamp = run.date.slice(0, 16).replace(/[:T]/g, '-');
-  const json = `${JSON.stringify(run, null, 2)}\n`;
-  const md = renderMarkdown(run);
   const files: [string, string][] = [
-    [`${dir}/latest.json`, json],
-    [`${dir}/latest.md`, md],
-    [`${dir}/${stamp}.json`, json],
-    [`${dir}/${stamp}.md`, md],
+    [`${dir}/latest.json`, `${JSON.stringify(run, null, 2)}\n`],
+    [`${dir}/latest.md`, renderMarkdown(run)],
   ];
   for (const [path, text] of files) writeFileSync(path, text);
   return files.map(([path]) => path);

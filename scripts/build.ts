@@ -3,7 +3,7 @@
 // compiled modules, since some are read at run time relative to the module that reads them (the
 // GraphiQL example operation, the persisted-operations manifest).
 import { spawnSync } from 'node:child_process';
-import { cpSync, rmSync, statSync } from 'node:fs';
+import { cpSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,3 +17,8 @@ const tsc = `${dirname(createRequire(import.meta.url).resolve('typescript/packag
 const compiled = spawnSync(process.execPath, [tsc, '-p', `${root}tsconfig.build.json`], { stdio: 'inherit' });
 if (compiled.status !== 0) process.exit(compiled.status ?? 1);
 cpSync(src, dist, { recursive: true, filter: (path) => statSync(path).isDirectory() || !path.endsWith('.ts') });
+
+// What /health and partner_graph_build_info report: the commit the build was made from, when git knows it.
+const head = spawnSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, encoding: 'utf8' });
+const commit = head.status === 0 ? head.stdout.trim() : 'unknown';
+writeFileSync(`${dist}/build-info.json`, `${JSON.stringify({ commit })}\n`);

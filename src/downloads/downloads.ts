@@ -1,7 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DownloadSettings } from '../config.ts';
+import type { DownloadSettings } from '../config/index.ts';
+import { lazy } from '../lib/lazy.ts';
+import type { SharedRedis } from '../lib/redis.ts';
+import { deriveKey } from '../lib/secrets.ts';
+import { createSemaphore } from '../lib/semaphore.ts';
+import type { RequestRecord } from '../logging/request-record.ts';
 import type { UpstreamHttp } from '../partner/http.ts';
-import { createSemaphore } from '../partner/resilience/semaphore.ts';
 import { mintInvoicePdfLink, type PdfLinkRequest } from './links.ts';
 import { createMemoryTicketStore } from './memory-store.ts';
 import { createDownloadRoute } from './route.ts';
@@ -13,19 +17,19 @@ export interface Downloads {
   /** Stores a ticket for the caller's token and returns the link; no upstream call. */
   mintInvoicePdfLink(request: PdfLinkRequest): Promise<string>;
   /** The route for every path under /downloads. */
-  handle(req: IncomingMessage, res: ServerResponse, path: string): void;
+  handle(req: IncomingMessage, res: ServerResponse, path: string, record: RequestRecord): void;
   close(): Promise<void>;
 }
 
 export interface DownloadsOptions {
   settings: DownloadSettings;
-  /** The server secret (CURSOR_SECRET, or the per-process random one): Redis entries are sealed with a key from it. */
+  /** The server secret: tickets in Redis are sealed with a key derived from it. */
   secret: string;
+  /** The process's shared Redis: tickets every instance can open. Absent: this process's memory. */
+  redis?: SharedRedis | null;
   http: UpstreamHttp;
   forwardHeaders: readonly string[];
   now?: () => number;
-  /** One line per download; Redis connection trouble at warn. Never a token or a whole ticket. */
-  logger?: { info(line: object, message: string): void; warn(line: object, message: string): void };
   /** Replaces the store the settings would choose (tests). */
   store?: TicketStore;
 }
@@ -46,32 +50,22 @@ export function createDownloads(options: DownloadsOptions): Downloads {
       transfers: createSemaphore(settings.maxConcurrentPdfs, MAX_WAITING_DOWNLOADS),
       maxDownloadMs: settings.maxDownloadMs,
       forwardHeaders: options.forwardHeaders,
-      ...(options.logger ? { log: options.logger } : {}),
     }),
     close: () => store.close(),
   };
 }
 
 function chooseStore(options: DownloadsOptions, now: () => number): TicketStore {
-  const { settings } = options;
-  const redisUrl = settings.redisUrl;
-  if (!redisUrl) return createMemoryTicketStore({ maxEntries: settings.maxTickets, now });
-  // The Redis client library is loaded only by a process configured to use it.
-  const store = import('./redis-store.ts').then(({ createRedisTicketStore, deriveTicketKey }) =>
-    createRedisTicketStore({
-      url: redisUrl,
-      prefix: settings.redisKeyPrefix,
-      key: deriveTicketKey(options.secret),
-      now,
-      ...(options.logger
-        ? { onError: (message: string) => options.logger?.warn({ component: 'download-tickets' }, message) }
-        : {}),
-    }),
-  );
-  store.catch(() => undefined); // a failure is reported by the first call that awaits the store
+  const { redis } = options;
+  if (!redis) return createMemoryTicketStore({ maxEntries: options.settings.maxTickets, now });
+  const store = lazy(async () => {
+    const { createRedisTicketStore } = await import('./redis-store.ts');
+    const key = deriveKey(options.secret, 'pdf-download-ticket-seal v1');
+    return createRedisTicketStore({ client: await redis.client(), prefix: redis.prefix, key, now });
+  });
   return {
-    put: async (id, ticket) => (await store).put(id, ticket),
-    get: async (id) => (await store).get(id),
-    close: async () => (await store).close(),
+    put: async (id, ticket) => (await store()).put(id, ticket),
+    get: async (id) => (await store()).get(id),
+    close: async () => {},
   };
 }

@@ -1,3 +1,4 @@
+import { jwtExpiry } from '../auth/jwt.ts';
 import { newTicketId, type TicketStore } from './tickets.ts';
 
 /** The download route's path prefix; a link is `${base}${DOWNLOAD_PATH}${ticket}.pdf`. */
@@ -36,17 +37,4 @@ export async function mintInvoicePdfLink(
     expiresAt,
   });
   return `${request.baseUrl}${DOWNLOAD_PATH}${id}.pdf`;
-}
-
-/** The `exp` claim of a JWT in epoch ms; null for anything else. Unverified: it only shortens a link. */
-function jwtExpiry(token: string): number | null {
-  const payload = token.split('.')[1];
-  if (token.split('.').length !== 3 || !payload) return null;
-  try {
-    const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    const exp = typeof claims === 'object' && claims !== null ? (claims as Record<string, unknown>)['exp'] : undefined;
-    return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : null;
-  } catch {
-    return null;
-  }
 }

@@ -1,27 +1,15 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import type { Redis } from '../lib/redis.ts';
 import { EXPIRED_TICKET_MEMORY_MS, type PdfTicket, type TicketLookup, type TicketStore } from './tickets.ts';
 
 export interface RedisTicketStoreOptions {
-  /** A redis:// or rediss:// URL; ignored when `client` is given. */
-  url?: string;
-  /** An existing connection, left open by close(). */
-  client?: Redis;
+  /** The process's connection (src/lib/redis.ts), left open by close(). */
+  client: Redis;
   /** Put before every key, e.g. 'pg:'; lets several apps or test runs share one Redis. */
   prefix: string;
-  /** 32 bytes: the AES-256-GCM key sealing tickets (see deriveTicketKey). */
+  /** 32 bytes: the AES-256-GCM key sealing tickets (deriveKey(secret, 'pdf-download-ticket-seal v1')). */
   key: Buffer;
   now?: () => number;
-  /** Told about connection trouble; never about a ticket. */
-  onError?: (message: string) => void;
-}
-
-/**
- * The same key on every instance that shares `secret` (CURSOR_SECRET), and a different one from
- * the cursor and caller-key HMAC keys derived from it.
- */
-export function deriveTicketKey(secret: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', secret, 'partner-graph', 'pdf-download-ticket-seal v1', 32));
 }
 
 /**
@@ -33,8 +21,7 @@ export function deriveTicketKey(secret: string): Buffer {
 export function createRedisTicketStore(options: RedisTicketStoreOptions): TicketStore {
   if (options.key.length !== 32) throw new RangeError('The ticket key must be 32 bytes');
   const now = options.now ?? Date.now;
-  const owned = options.client === undefined;
-  const client = options.client ?? connect(options);
+  const { client } = options;
   const keys = (id: string) => {
     const digest = createHash('sha256').update(id).digest('base64url');
     return { live: `${options.prefix}pdf-ticket:${digest}`, expired: `${options.prefix}pdf-ticket-gone:${digest}` };
@@ -61,19 +48,8 @@ export function createRedisTicketStore(options: RedisTicketStoreOptions): Ticket
       }
       return gone ? { state: 'expired' } : ({ state: 'unknown' } satisfies TicketLookup);
     },
-    async close() {
-      if (owned) await client.quit().catch(() => client.disconnect());
-    },
+    async close() {},
   };
-}
-
-function connect(options: RedisTicketStoreOptions): Redis {
-  if (!options.url) throw new Error('createRedisTicketStore needs a url or a client');
-  const client = new Redis(options.url, { maxRetriesPerRequest: 1, commandTimeout: 2_000, connectTimeout: 5_000 });
-  client.on('error', (error: unknown) => {
-    options.onError?.(`Redis (download tickets): ${error instanceof Error ? error.message : String(error)}`);
-  });
-  return client;
 }
 
 const VERSION = 'v1';

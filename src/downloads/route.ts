@@ -1,12 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { responseDeadline } from '../http/response-deadline.ts';
-import { requestIdFrom } from '../logging/request-id.ts';
+import { authorizationValues, readCredentials } from '../auth/credentials.ts';
+import { forwardedHeaders } from '../auth/forwarded-headers.ts';
+import { responseDeadline } from '../lib/deadline.ts';
+import { sendError as sendErrorBody } from '../lib/respond.ts';
+import { type Semaphore, SemaphoreFullError } from '../lib/semaphore.ts';
+import type { RequestRecord } from '../logging/request-record.ts';
 import type { Caller } from '../partner/caller.ts';
-import { readCredentials } from '../partner/credentials.ts';
 import { PartnerError } from '../partner/errors.ts';
 import type { UpstreamHttp } from '../partner/http.ts';
 import { type InvoicePdf, isInvoiceId, openInvoicePdf } from '../partner/invoice-files.ts';
-import { type Semaphore, SemaphoreFullError } from '../partner/resilience/semaphore.ts';
 import { DOWNLOAD_PATH } from './links.ts';
 import { TICKET_ID, type TicketStore, ticketLabel } from './tickets.ts';
 
@@ -19,31 +21,6 @@ export interface DownloadRouteDeps {
   maxDownloadMs: number;
   /** Caller headers (lower case) that may travel upstream, e.g. x-request-id. */
   forwardHeaders: readonly string[];
-  /** One line per download request (warn for 5xx); never a token or a whole ticket. */
-  log?: DownloadLogger;
-}
-
-/** The part of a pino logger this route uses. */
-export interface DownloadLogger {
-  info(line: DownloadLogLine, message: string): void;
-  warn(line: DownloadLogLine, message: string): void;
-}
-
-export interface DownloadLogLine {
-  requestId: string;
-  method: string;
-  /** `ticket` or `invoice` when the path named one, else `invalid` (a hostile path is never logged). */
-  target: 'ticket' | 'invoice' | 'invalid';
-  /** The first characters of the ticket: enough to correlate lines, useless to download. */
-  ticketPrefix?: string;
-  invoiceId?: string;
-  status: number;
-  code?: string;
-  /** PDF bytes sent to the client so far. */
-  bytes?: number;
-  durationMs: number;
-  /** The answer started but the connection closed before its end. */
-  aborted?: boolean;
 }
 
 /** What a download path names: a ticket from a link, or an invoice id for a caller with a token. */
@@ -55,12 +32,11 @@ interface Download {
   fileName: string;
 }
 
-/** What the log line of one request says, filled in as the request goes. */
+/** One download request and its record (the log line says what the path named, never a whole ticket). */
 interface Exchange {
   req: IncomingMessage;
   res: ServerResponse;
-  requestId: string;
-  line: Omit<DownloadLogLine, 'status' | 'durationMs' | 'requestId' | 'method'>;
+  record: RequestRecord;
 }
 
 /** Every answer of this route: a capability URL must not leak through caches or Referer. */
@@ -77,38 +53,17 @@ const PRIVATE_HEADERS = {
  */
 export function createDownloadRoute(
   deps: DownloadRouteDeps,
-): (req: IncomingMessage, res: ServerResponse, path: string) => void {
-  return (req, res, path) => {
-    const exchange: Exchange = {
-      req,
-      res,
-      requestId: requestIdFrom(headerOf(req, 'x-request-id')),
-      line: { target: 'invalid' },
-    };
-    const started = performance.now();
-    res.setHeader('x-request-id', exchange.requestId);
-    res.once('close', () => logExchange(deps, exchange, Math.round(performance.now() - started)));
+): (req: IncomingMessage, res: ServerResponse, path: string, record: RequestRecord) => void {
+  return (req, res, path, record) => {
+    const exchange: Exchange = { req, res, record };
+    record.note({ target: 'invalid' });
+    res.setHeader('x-request-id', record.id);
     serve(deps, exchange, path).catch(() => {
-      exchange.line.code = 'INTERNAL_SERVER_ERROR';
+      record.code('INTERNAL_SERVER_ERROR');
       if (!res.headersSent) sendError(exchange, 500, 'INTERNAL_SERVER_ERROR', 'The download failed.');
       else res.destroy();
     });
   };
-}
-
-function logExchange(deps: DownloadRouteDeps, { req, res, requestId, line }: Exchange, durationMs: number): void {
-  const status = res.headersSent ? res.statusCode : 499; // 499: the client left before an answer
-  const aborted = res.headersSent && !res.writableFinished;
-  const entry: DownloadLogLine = {
-    requestId,
-    method: req.method ?? '',
-    ...line,
-    status,
-    durationMs,
-    ...(aborted ? { aborted } : {}),
-  };
-  if (status >= 500 || (aborted && line.code)) deps.log?.warn(entry, 'invoice pdf download');
-  else deps.log?.info(entry, 'invoice pdf download');
 }
 
 export function downloadTarget(path: string): DownloadTarget | null {
@@ -123,10 +78,11 @@ async function serve(deps: DownloadRouteDeps, exchange: Exchange, path: string):
   const { req, res } = exchange;
   const target = downloadTarget(path);
   if (!target) return sendError(exchange, 404, 'NOT_FOUND', 'No such download.');
-  exchange.line =
+  exchange.record.note(
     target.kind === 'ticket'
       ? { target: 'ticket', ticketPrefix: ticketLabel(target.ticket) }
-      : { target: 'invoice', invoiceId: target.invoiceId };
+      : { target: 'invoice', invoiceId: target.invoiceId },
+  );
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     return sendError(exchange, 405, 'METHOD_NOT_ALLOWED', 'Use GET or HEAD.', { allow: 'GET, HEAD' });
   }
@@ -136,7 +92,7 @@ async function serve(deps: DownloadRouteDeps, exchange: Exchange, path: string):
       ? await fromTicket(deps, exchange, target.ticket, signal)
       : fromAuthorization(deps, exchange, target.invoiceId, signal);
   if (!download) return;
-  exchange.line.invoiceId = download.invoiceId;
+  exchange.record.note({ invoiceId: download.invoiceId });
 
   let release: () => void;
   try {
@@ -192,11 +148,7 @@ function fromAuthorization(
   invoiceId: string,
   signal: AbortSignal,
 ): Download | null {
-  const { req } = exchange;
-  const values: string[] = [];
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    if (req.rawHeaders[i]?.toLowerCase() === 'authorization') values.push(req.rawHeaders[i + 1] ?? '');
-  }
+  const values = authorizationValues(exchange.req);
   const credentials = readCredentials(values);
   if (!credentials.ok) {
     const hint =
@@ -225,7 +177,7 @@ export const WHOLE_PDF_MAX_BYTES = 1024 * 1024;
  * body's size. Otherwise the answer is chunked, and an upstream failure after the headers destroys
  * the connection, so the client sees a truncated transfer rather than a file that looks complete.
  */
-async function sendPdf({ req, res, line }: Exchange, pdf: InvoicePdf, fileName: string): Promise<void> {
+async function sendPdf({ req, res, record }: Exchange, pdf: InvoicePdf, fileName: string): Promise<void> {
   const head = await readHead(pdf);
   const length = head.whole ? head.byteLength : pdf.byteLength;
   res.writeHead(200, {
@@ -239,7 +191,7 @@ async function sendPdf({ req, res, line }: Exchange, pdf: InvoicePdf, fileName: 
   for await (const chunk of remainingBytes(head, pdf)) {
     if (res.destroyed) return;
     sent += chunk.length;
-    line.bytes = sent;
+    record.note({ bytes: sent });
     if (length !== null && sent > length) throw lengthMismatch();
     // Nothing more is read from the upstream until the client has taken this.
     if (!res.write(chunk)) await drainedOrClosed(res);
@@ -302,7 +254,7 @@ function sendUpstreamError(exchange: Exchange, error: PartnerError): void {
   if (exchange.res.headersSent) {
     // No status is left to send: cut the transfer, so the client sees a truncated file. A client
     // that had already left made the upstream call fail, so that is no upstream failure to log.
-    if (!exchange.res.destroyed) exchange.line.code = error.code;
+    if (!exchange.res.destroyed) exchange.record.code(error.code);
     return void exchange.res.destroy();
   }
   switch (error.code) {
@@ -326,38 +278,19 @@ function sendUpstreamError(exchange: Exchange, error: PartnerError): void {
 }
 
 function sendError(
-  { res, line }: Exchange,
+  { res, record }: Exchange,
   status: number,
   code: string,
   message: string,
   headers: Record<string, string> = {},
 ): void {
-  line.code = code;
-  if (res.destroyed) return;
-  const text = JSON.stringify({ message, code });
-  res.writeHead(status, {
-    ...headers,
-    ...PRIVATE_HEADERS,
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': String(Buffer.byteLength(text)),
-  });
-  res.end(text);
+  record.code(code);
+  sendErrorBody(res, status, code, message, { ...headers, ...PRIVATE_HEADERS });
 }
 
 /** Allowlisted caller headers, with this request's id as `x-request-id` so upstream lines correlate. */
-function upstreamHeaders(deps: DownloadRouteDeps, { req, requestId }: Exchange): Record<string, string> {
-  const forwarded: Record<string, string> = {};
-  for (const name of deps.forwardHeaders) {
-    const value = headerOf(req, name);
-    if (value !== undefined && value.length <= 256) forwarded[name] = value;
-  }
-  forwarded['x-request-id'] = requestId;
-  return forwarded;
-}
-
-function headerOf(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return typeof value === 'string' ? value : undefined;
+function upstreamHeaders(deps: DownloadRouteDeps, { req, record }: Exchange): Record<string, string> {
+  return forwardedHeaders((name) => req.headers[name], deps.forwardHeaders, record.id);
 }
 
 /** Invoice numbers are plain (INV00001234); anything else is replaced so the header stays well-formed. */

@@ -1,80 +1,139 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestLimits } from '../config.ts';
+import type { CallerKeys } from '../auth/caller-key.ts';
+import { requestCredentials } from '../auth/credentials.ts';
+import { expiredAt } from '../auth/jwt.ts';
+import type { RequestLimits } from '../config/index.ts';
+import type { ServerContext } from '../graphql/server-context.ts';
+import { responseDeadline } from '../lib/deadline.ts';
+import { sendError } from '../lib/respond.ts';
+import type { RateLimiter, RateRefusal } from '../limits/rate-limit.ts';
+import { REQUEST_ID_HEADER, type RequestRecord } from '../logging/request-record.ts';
 import { discardThen, readBody } from './body.ts';
-import { isJsonContentType } from './request-guard.ts';
-import { sendGraphQLError } from './respond.ts';
+import { isJsonContentType } from './request-target.ts';
+import type { RouteHandler } from './router.ts';
 
-/**
- * What the route hands GraphQL requests to: Yoga's Node entry point. It wraps the Node request
- * lazily (headers are read from Node's object, not copied) and writes a plain JSON answer with one
- * `end`, which is much cheaper than building Fetch Request/Response objects here and copying them.
- * At run time it takes extra server context after (req, res), though its type does not say so.
- */
-export interface NodeHandler {
-  requestListener(req: IncomingMessage, res: ServerResponse): unknown;
+export interface GraphQLRouteOptions {
+  limits: RequestLimits;
+  /** OPERATION_DEADLINE_MS: the deadline of everything one request does. */
+  deadlineMs: number;
+  rateLimiter: RateLimiter;
+  callerKeys: CallerKeys;
+  /** The GraphQL core's transport (src/graphql/yoga.ts), handed the request once it is admitted. */
+  graphql: (server: ServerContext) => Promise<void>;
+  /** GraphiQL answers a browser's GET; without it such a GET is told how to send operations instead. */
+  graphiql: boolean;
+  now?: () => number;
 }
 
-const SANE_HOST = /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
-
-/** Runs a request without Yoga when it can (src/http/fast-lane.ts); false hands it to Yoga. */
-export type Lane = (req: IncomingMessage, res: ServerResponse, body: unknown) => Promise<boolean>;
+/** Headers a cross-site form cannot send: one of them makes a GET operation safe to run. */
+const CSRF_HEADERS = ['x-graphql-yoga-csrf', 'apollo-require-preflight'];
 
 /**
- * The /graphql route. Everything a request could use to exhaust the server is bounded here,
- * before GraphQL parses a byte: method, content type, body size, batch length, query length and
- * variables size. Only then does the fast lane or Yoga see the request.
+ * The /graphql route: what is HTTP about a GraphQL request. Everything a request could use to
+ * exhaust the server is bounded here before GraphQL parses a byte (method, content type, body
+ * size, batch length, query length, variables size); then the caller is charged against the rate
+ * limit, the deadline starts, and the GraphQL core answers.
  */
-export function createGraphQLRoute(yoga: NodeHandler, limits: RequestLimits, lane?: Lane) {
-  return async function serveGraphQL(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!SANE_HOST.test(req.headers.host ?? '')) req.headers.host = 'localhost'; // request URLs are built from it
+export function createGraphQLRoute(options: GraphQLRouteOptions): RouteHandler {
+  const { limits } = options;
+  return async (req, res, _path, record) => {
+    // Yoga builds its request URL from Host: a Host that makes no URL could not be answered (RFC 9112, 3.2).
+    if (!URL.canParse(`http://${req.headers.host ?? 'localhost'}/`)) {
+      return sendError(res, 400, 'BAD_USER_INPUT', 'The Host header does not name a host.');
+    }
     const method = req.method ?? 'GET';
+    let parsedBody: unknown;
     if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') {
-      const problem = method === 'OPTIONS' ? null : checkSearchParams(req, limits);
-      if (problem) return sendGraphQLError(res, 400, 'BAD_USER_INPUT', problem);
-      return forward(yoga, req, res, undefined);
+      const problem = method === 'OPTIONS' ? null : (checkSearchParams(req, limits) ?? checkGet(req, options.graphiql));
+      if (problem) return sendError(res, problem.status, problem.code, problem.message);
+    } else {
+      const body = await readPost(req, res, limits);
+      if (body === null) return;
+      parsedBody = body;
     }
-    if (method !== 'POST')
-      return sendGraphQLError(res, 405, 'BAD_USER_INPUT', 'Use GET or POST.', { allow: 'GET, POST' });
-    if (!isJsonContentType(req.headers['content-type'])) {
-      return sendGraphQLError(res, 415, 'BAD_USER_INPUT', 'Send GraphQL POSTs as Content-Type: application/json.');
+    const credentials = requestCredentials(req);
+    const expired = credentials.ok ? expiredAt(credentials.token, (options.now ?? Date.now)()) : null;
+    if (expired) {
+      const message = `The bearer token expired at ${expired.toISOString()}: get a new one from the partner API.`;
+      return sendError(res, 401, 'UNAUTHENTICATED', message, { 'www-authenticate': 'Bearer error="invalid_token"' });
     }
-    const body = await readBody(req, limits.maxBodyBytes);
-    if (!body.ok) {
-      if (body.reason === 'too-large') {
-        const message = `The request body is over ${limits.maxBodyBytes} bytes.`;
-        discardThen(req, () => sendGraphQLError(res, 413, 'BAD_USER_INPUT', message, { connection: 'close' }));
-      } else req.destroy();
-      return;
+    const callerKey = credentials.ok ? options.callerKeys(credentials.token) : null;
+    if (callerKey !== null && method !== 'OPTIONS') {
+      const refusal = await options.rateLimiter.charge(callerKey, operationCount(parsedBody));
+      if (refusal) return refuse(res, record, refusal);
     }
-    const checked = checkBody(body.body, limits);
-    if ('problem' in checked) return sendGraphQLError(res, 400, 'BAD_USER_INPUT', checked.problem);
-    if (lane && (await lane(req, res, checked.params))) return;
-    return forward(yoga, req, res, checked.params);
+    const { signal } = responseDeadline(res, options.deadlineMs);
+    res.setHeader(REQUEST_ID_HEADER, record.id);
+    await options.graphql({ req, res, record, signal, credentials, callerKey, parsedBody });
   };
 }
 
-/**
- * Hands the request to Yoga. A POST body is passed already parsed (`parsedBody`, read by the
- * useParsedBody plugin), so the JSON is parsed once, here, where its size was bounded. Yoga aborts
- * the request's signal only when the client leaves before the answer is written.
- */
-async function forward(
-  yoga: NodeHandler,
-  req: IncomingMessage,
-  res: ServerResponse,
-  parsedBody: unknown,
-): Promise<void> {
-  const listener = yoga.requestListener as (
-    req: IncomingMessage,
-    res: ServerResponse,
-    context: { parsedBody?: unknown },
-  ) => unknown;
-  await listener(req, res, parsedBody === undefined ? {} : { parsedBody });
+/** The parsed POST body, or null when the request was refused (and answered) here. */
+async function readPost(req: IncomingMessage, res: ServerResponse, limits: RequestLimits): Promise<unknown> {
+  if (req.method !== 'POST') {
+    sendError(res, 405, 'BAD_USER_INPUT', 'Use GET or POST.', { allow: 'GET, POST' });
+    return null;
+  }
+  if (!isJsonContentType(req.headers['content-type'])) {
+    sendError(res, 415, 'BAD_USER_INPUT', 'Send GraphQL POSTs as Content-Type: application/json.');
+    return null;
+  }
+  const body = await readBody(req, limits.maxBodyBytes);
+  if (!body.ok) {
+    if (body.reason === 'aborted') req.destroy();
+    else {
+      const message = `The request body is over ${limits.maxBodyBytes} bytes.`;
+      discardThen(req, () => sendError(res, 413, 'BAD_USER_INPUT', message, { connection: 'close' }));
+    }
+    return null;
+  }
+  const checked = checkBody(body.body, limits);
+  if ('problem' in checked) {
+    sendError(res, 400, 'BAD_USER_INPUT', checked.problem);
+    return null;
+  }
+  return checked.params;
 }
 
-function checkSearchParams(req: IncomingMessage, limits: RequestLimits): string | null {
+function operationCount(body: unknown): number {
+  return Array.isArray(body) ? body.length : 1;
+}
+
+function refuse(res: ServerResponse, record: RequestRecord, refusal: RateRefusal): void {
+  record.code('RATE_LIMITED');
+  res.setHeader(REQUEST_ID_HEADER, record.id);
+  const retryAfter = refusal.retryAfterSeconds;
+  sendError(res, 429, 'RATE_LIMITED', refusal.message, { 'retry-after': String(retryAfter) }, { retryAfter });
+}
+
+interface Refusal {
+  status: number;
+  code: string;
+  message: string;
+}
+
+function checkSearchParams(req: IncomingMessage, limits: RequestLimits): Refusal | null {
   const params = new URL(req.url ?? '/', 'http://localhost').searchParams;
-  return checkOperation(params.get('query'), Buffer.byteLength(params.get('variables') ?? ''), limits);
+  const problem = checkOperation(params.get('query'), Buffer.byteLength(params.get('variables') ?? ''), limits);
+  return problem ? { status: 400, code: 'BAD_USER_INPUT', message: problem } : null;
+}
+
+/**
+ * A browser's GET is GraphiQL's when GraphiQL is on; otherwise it is told what to do instead. Any
+ * other GET runs an operation, and must carry a header a cross-site form cannot send.
+ */
+function checkGet(req: IncomingMessage, graphiql: boolean): Refusal | null {
+  if (req.method !== 'GET') return null;
+  if (/text\/html/i.test(req.headers.accept ?? '')) {
+    if (graphiql) return null;
+    const message =
+      'GraphiQL is off on this server. Send GraphQL operations as POST with Content-Type: application/json.';
+    return { status: 406, code: 'NOT_ACCEPTABLE', message };
+  }
+  if (CSRF_HEADERS.some((name) => req.headers[name] !== undefined)) return null;
+  const message =
+    'A GET operation needs the header x-graphql-yoga-csrf (any value), which a cross-site form cannot send; or use POST.';
+  return { status: 403, code: 'CSRF_HEADER_REQUIRED', message };
 }
 
 function checkBody(body: Buffer, limits: RequestLimits): { problem: string } | { params: unknown } {

@@ -1,16 +1,14 @@
-import { GraphQLError } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
-import type { RateLimitSettings } from '../config.ts';
-import { callerKeyOf } from '../context.ts';
-import { readCredentials } from '../partner/credentials.ts';
+import type { RateLimitSettings } from '../config/index.ts';
+import { lazy } from '../lib/lazy.ts';
+import type { SharedRedis } from '../lib/redis.ts';
 import { createMemoryRateLimitStore } from './memory-store.ts';
 import type { BucketShape, RateDecision, RateLimitStore } from './token-bucket.ts';
 
 export interface RateLimiterOptions {
   settings: RateLimitSettings;
-  /** The key caller keys are HMACs under (Services.callerKeySecret): the same on every instance that shares CURSOR_SECRET. */
-  callerKeySecret: Buffer;
-  /** Replaces the store the settings name (tests). */
+  /** The process's shared Redis: buckets shared by every instance. Absent: this process's memory. */
+  redis?: SharedRedis | null;
+  /** Replaces the store `redis` would give (tests). */
   store?: RateLimitStore;
   now?: () => number;
   warn?: (message: string) => void;
@@ -20,18 +18,18 @@ export interface RateLimiterOptions {
   onStoreError?: () => void;
 }
 
+/** Why a request was refused: what the caller is told, and when to come back. */
+export interface RateRefusal {
+  message: string;
+  retryAfterSeconds: number;
+}
+
 export interface RateLimiter {
-  /** A Yoga plugin: charges the caller one token per operation once the request is parsed, before anything executes. */
-  plugin: Plugin;
   /** Where the buckets are: 'redis' (shared), 'memory' (this process) or 'off'. */
   storeKind: 'redis' | 'memory' | 'off';
   take(key: string, cost: number): Promise<RateDecision>;
-  /**
-   * What the plugin does, for the fast lane (src/http/fast-lane.ts): throws RATE_LIMITED past the
-   * limit. The Node request `req` is remembered as charged, so that Yoga's pass over it, should the
-   * lane hand it on, does not charge it again.
-   */
-  admit(request: Request, operations: number, req: object): Promise<void>;
+  /** Charges the caller one token per operation; a refusal when the bucket is empty, else null. */
+  charge(callerKey: string, operations: number): Promise<RateRefusal | null>;
   close(): Promise<void>;
 }
 
@@ -41,27 +39,25 @@ const FALLBACK_MS = 5_000;
 /**
  * The per-caller rate limit: a token bucket per caller key (an HMAC of the bearer token, so no
  * token is ever a key), refilled at `perMinute` and holding `burst`. A request costs one token per
- * operation (a batch of 5 costs 5; never more than `burst`, so any allowed batch can pass). Requests
- * without a well-formed bearer token are not charged: they fail UNAUTHENTICATED before any upstream call.
+ * operation (a batch of 5 costs 5; never more than `burst`, so any allowed batch can pass). The
+ * /graphql route charges requests with a well-formed bearer token only: the others fail
+ * UNAUTHENTICATED before any upstream call.
  */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const { settings } = options;
   if (settings.perMinute === 0) {
     return {
-      plugin: {},
       storeKind: 'off',
-      take: async () => ({ allowed: true, remaining: Infinity, retryAfterMs: 0 }),
-      admit: async () => {},
+      take: async () => ({ allowed: true, remaining: Number.POSITIVE_INFINITY, retryAfterMs: 0 }),
+      charge: async () => null,
       close: async () => {},
     };
   }
   const shape: BucketShape = { ratePerMs: settings.perMinute / 60_000, capacity: settings.burst };
   const now = options.now ?? (() => performance.now());
   const memory = createMemoryRateLimitStore({ shape, now });
-  const shared =
-    options.store ??
-    (settings.redisUrl ? redisStore(settings.redisUrl, settings.redisKeyPrefix, shape, options.warn) : null);
-  let fallbackUntil = -Infinity;
+  const shared = options.store ?? (options.redis ? redisStore(options.redis, shape) : null);
+  let fallbackUntil = Number.NEGATIVE_INFINITY;
 
   async function take(key: string, cost: number): Promise<RateDecision> {
     const units = Math.min(Math.max(1, cost), shape.capacity);
@@ -71,52 +67,27 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     } catch (error) {
       fallbackUntil = now() + FALLBACK_MS;
       options.onStoreError?.();
+      const reason = error instanceof Error ? error.message : 'unknown error';
       options.warn?.(
-        `Rate limits: the shared store failed (${error instanceof Error ? error.message : 'unknown error'}); this process limits on its own for ${FALLBACK_MS / 1000} s.`,
+        `Rate limits: the shared store failed (${reason}); this process limits on its own for ${FALLBACK_MS / 1000} s.`,
       );
       return memory.take(key, units);
     }
   }
 
-  /** The caller's key, or null for a request without a well-formed bearer token (never charged). */
-  const keyOf = (request: Request): string | null => {
-    const authorization = request.headers.get('authorization');
-    const credentials = readCredentials(authorization === null ? [] : [authorization]);
-    return credentials.ok ? callerKeyOf(request, options.callerKeySecret, credentials.token) : null;
-  };
-
-  async function charge(key: string, operations: number): Promise<void> {
-    const decision = await take(key, operations);
-    if (decision.allowed) return;
-    options.onRejected?.();
-    throw rateLimitedError(decision.retryAfterMs, settings);
-  }
-
-  const charged = new WeakSet<object>();
-
-  const plugin: Plugin = {
-    onRequestParse({ request, serverContext }) {
-      if (charged.has((serverContext as { req?: object }).req ?? plugin)) return;
-      const key = keyOf(request);
-      if (key === null) return;
+  return {
+    storeKind: shared ? 'redis' : 'memory',
+    take,
+    async charge(callerKey, operations) {
+      const decision = await take(callerKey, operations);
+      if (decision.allowed) return null;
+      options.onRejected?.();
+      const retryAfterSeconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
       return {
-        async onRequestParseDone({ requestParserResult }) {
-          await charge(key, Array.isArray(requestParserResult) ? requestParserResult.length : 1);
-        },
+        retryAfterSeconds,
+        message: `Too many requests: this token may send ${settings.perMinute} operations a minute, ${settings.burst} at once. Retry after ${retryAfterSeconds} s.`,
       };
     },
-  };
-
-  return {
-    plugin,
-    async admit(request, operations, req) {
-      const key = keyOf(request);
-      if (key === null) return;
-      charged.add(req);
-      await charge(key, operations);
-    },
-    storeKind: options.store || settings.redisUrl ? 'redis' : 'memory',
-    take,
     async close() {
       await memory.close();
       await shared?.close();
@@ -124,34 +95,14 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   };
 }
 
-/** The Redis client library is loaded only by a process configured to use it. */
-function redisStore(
-  url: string,
-  prefix: string,
-  shape: BucketShape,
-  warn: ((message: string) => void) | undefined,
-): RateLimitStore {
-  const store = import('./redis-store.ts').then(({ createRedisRateLimitStore }) =>
-    createRedisRateLimitStore({ url, prefix, shape, ...(warn ? { onError: warn } : {}) }),
-  );
-  store.catch(() => undefined); // a failure is reported by the first call that awaits the store
+/** The Redis store, over the process's one connection (loaded when first used). */
+function redisStore(redis: SharedRedis, shape: BucketShape): RateLimitStore {
+  const store = lazy(async () => {
+    const { createRedisRateLimitStore } = await import('./redis-store.ts');
+    return createRedisRateLimitStore({ client: await redis.client(), prefix: redis.prefix, shape });
+  });
   return {
-    take: async (key, cost) => (await store).take(key, cost),
-    close: async () => (await store).close(),
+    take: async (key, cost) => (await store()).take(key, cost),
+    close: async () => {},
   };
-}
-
-/** Thrown while the request is parsed, so Yoga answers it whole: HTTP 429, Retry-After, `extensions.retryAfter`. */
-function rateLimitedError(retryAfterMs: number, settings: RateLimitSettings): GraphQLError {
-  const retryAfter = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  return new GraphQLError(
-    `Too many requests: this token may send ${settings.perMinute} operations a minute, ${settings.burst} at once. Retry after ${retryAfter} s.`,
-    {
-      extensions: {
-        code: 'RATE_LIMITED',
-        retryAfter,
-        http: { status: 429, headers: { 'Retry-After': String(retryAfter) } },
-      },
-    },
-  );
 }

@@ -1,17 +1,13 @@
 import { createHash } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from '../lib/redis.ts';
 import type { BucketShape, RateDecision, RateLimitStore } from './token-bucket.ts';
 
 export interface RedisRateLimitStoreOptions {
-  /** A redis:// or rediss:// URL; ignored when `client` is given. */
-  url?: string;
-  /** An existing connection, left open by close(). */
-  client?: Redis;
+  /** The process's connection (src/lib/redis.ts), left open by close(). */
+  client: Redis;
   /** Put before every key, e.g. 'pg:'; lets several apps or test runs share one Redis. */
   prefix: string;
   shape: BucketShape;
-  /** Told about connection trouble; never about a caller. */
-  onError?: (message: string) => void;
 }
 
 // The same refill-then-take as takeFromBucket, atomic in Redis. The clock is Redis's own (TIME),
@@ -43,8 +39,7 @@ const TAKE_SHA = createHash('sha1').update(TAKE_SCRIPT).digest('hex');
 
 /** Buckets shared by every instance on one Redis; keys hold caller keys (HMACs), never tokens. */
 export function createRedisRateLimitStore(options: RedisRateLimitStoreOptions): RateLimitStore {
-  const owned = options.client === undefined;
-  const client = options.client ?? connect(options);
+  const { client } = options;
   const args = [String(options.shape.ratePerMs), String(options.shape.capacity)];
 
   async function run(key: string, cost: number): Promise<unknown> {
@@ -60,9 +55,7 @@ export function createRedisRateLimitStore(options: RedisRateLimitStoreOptions): 
     async take(key, cost) {
       return decisionFrom(await run(`${options.prefix}rate:${key}`, cost));
     },
-    async close() {
-      if (owned) await client.quit().catch(() => client.disconnect());
-    },
+    async close() {},
   };
 }
 
@@ -72,14 +65,4 @@ function decisionFrom(reply: unknown): RateDecision {
   }
   const [allowed, wait, remaining] = reply as [number, number, number];
   return { allowed: allowed === 1, remaining, retryAfterMs: wait };
-}
-
-function connect(options: RedisRateLimitStoreOptions): Redis {
-  if (!options.url) throw new Error('createRedisRateLimitStore needs a url or a client');
-  // Short timeouts: a slow Redis must not hold requests up; rate-limit.ts falls back to memory.
-  const client = new Redis(options.url, { maxRetriesPerRequest: 1, commandTimeout: 1_000, connectTimeout: 3_000 });
-  client.on('error', (error: unknown) => {
-    options.onError?.(`Redis (rate limits): ${error instanceof Error ? error.message : String(error)}`);
-  });
-  return client;
 }

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { type DestinationStream, type LevelWithSilent, type Logger, pino } from 'pino';
 import { redactSecrets } from './redact.ts';
 
@@ -5,6 +6,8 @@ export type { Logger } from 'pino';
 
 export interface LoggerOptions {
   level: LevelWithSilent;
+  /** Production buffers lines (4 KB writes); elsewhere each line is written as it comes. */
+  mode?: 'development' | 'production' | 'test';
   /** Where JSON lines go; stdout when absent. Tests pass a stream to capture them. */
   destination?: DestinationStream;
 }
@@ -18,11 +21,37 @@ export function createLogger(options: LoggerOptions): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { log: redactSecrets, bindings: redactSecrets },
     },
-    // Buffered writes: a synchronous write per line was a syscall per request and per upstream call
-    // on the hot path. pino flushes the buffer when the process exits.
-    options.destination ?? pino.destination({ dest: 1, minLength: 4096, sync: false }),
+    options.destination ?? stdout(options.mode),
   );
   return redactingChildBindings(logger);
+}
+
+/** The longest a production line waits in the buffer: a quiet server's lines still show promptly. */
+const FLUSH_EVERY_MS = 1_000;
+
+/**
+ * Production: JSON lines, buffered (a write per line was a syscall per request and per upstream
+ * call on the hot path) and flushed at least every second and when the process exits. Development
+ * on a terminal: readable lines, each written as it comes. Anything else: JSON lines, unbuffered.
+ */
+function stdout(mode: LoggerOptions['mode']): DestinationStream {
+  if (mode === 'production') {
+    const buffered = pino.destination({ dest: 1, minLength: 4096, sync: false });
+    setInterval(() => buffered.flush(), FLUSH_EVERY_MS).unref();
+    return buffered;
+  }
+  const pretty = mode === 'development' && process.stdout.isTTY ? prettyStream() : null;
+  return pretty ?? pino.destination({ dest: 1, minLength: 0, sync: false });
+}
+
+/** pino-pretty is a development dependency: a production install has none, and never asks for it. */
+function prettyStream(): DestinationStream | null {
+  try {
+    const pretty = createRequire(import.meta.url)('pino-pretty') as (options: object) => DestinationStream;
+    return pretty({ colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service', sync: true });
+  } catch {
+    return null;
+  }
 }
 
 /**

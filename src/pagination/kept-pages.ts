@@ -1,3 +1,4 @@
+import { createBoundedMap } from '../lib/bounded-map.ts';
 import type { UpstreamPage } from '../partner/page.ts';
 
 /**
@@ -20,31 +21,12 @@ export interface KeptPagesOptions {
 }
 
 export function createKeptPages({ ttlMs, maxEntries, now = Date.now }: KeptPagesOptions): KeptPages {
-  const entries = new Map<string, { page: UpstreamPage<unknown>; expiresAt: number }>();
-
-  function evict(): void {
-    const t = now();
-    for (const [key, entry] of entries) {
-      if (entry.expiresAt > t && entries.size < maxEntries) break;
-      entries.delete(key);
-    }
-  }
-
+  const pages = createBoundedMap<UpstreamPage<unknown>>({ maxEntries, ttlMs, now });
   return {
-    keep(key, page) {
-      if (maxEntries === 0 || ttlMs === 0) return;
-      entries.delete(key);
-      evict();
-      entries.set(key, { page, expiresAt: now() + ttlMs });
-    },
-    take(key) {
-      const entry = entries.get(key);
-      if (!entry) return undefined;
-      entries.delete(key);
-      return entry.expiresAt > now() ? entry.page : undefined;
-    },
+    keep: (key, page) => pages.set(key, page),
+    take: (key) => pages.take(key),
     get size() {
-      return entries.size;
+      return pages.size;
     },
   };
 }

@@ -141,10 +141,15 @@ class LazyCursorEdge<T> {
 
 function checkFirst(first: number | null | undefined, limits: PagingLimits): number {
   if (first == null) return limits.defaultFirst;
-  if (!Number.isInteger(first) || first < 0 || first > limits.maxFirst) {
-    throw new PagingArgumentError(`Argument "first" must be an integer from 0 to ${limits.maxFirst}; got ${first}.`);
-  }
+  const problem = firstProblem(first, limits.maxFirst);
+  if (problem) throw new PagingArgumentError(problem);
   return first;
+}
+
+/** What is wrong with a `first` argument, in the words every refusal of it uses; null when it is fine. */
+export function firstProblem(first: unknown, maxFirst: number): string | null {
+  if (typeof first === 'number' && Number.isInteger(first) && first >= 0 && first <= maxFirst) return null;
+  return `Argument "first" must be an integer from 0 to ${maxFirst}; got ${typeof first === 'number' ? first : JSON.stringify(first)}.`;
 }
 
 function decodeAfter(cursors: CursorCodec, scope: CursorScope, after: string) {

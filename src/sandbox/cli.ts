@@ -92,7 +92,33 @@ function describe(sandbox: Sandbox, options: SandboxOptions): string {
   return `${lines.join('\n')}\n`;
 }
 
+const HELP = `Usage: npm run sandbox [-- --json]    (or: tsx src/sandbox/cli.ts [--json] | --help)
+
+A fake Limio partner API for development and tests, seeded and deterministic.
+  --json   print one line {"url":…,"tokens":{…}} once ready, instead of the description
+  --help   print this and exit
+
+Settings (environment variables):
+  PORT                          where it listens (default ${DEFAULT_PORT}; 0 = any free port)
+  SANDBOX_SEED                  the seed of the generated data (default 1)
+  SANDBOX_CUSTOMERS             customers of the first organisation (default ${DEFAULT_RECORD_COUNT})
+  SANDBOX_INVOICES              invoices of the first organisation (default ${DEFAULT_RECORD_COUNT})
+  SANDBOX_SUBSCRIPTIONS         subscriptions of the first organisation (default ${DEFAULT_RECORD_COUNT})
+  SANDBOX_SHORT_PAGES           1: invoice pages may hold fewer items than asked, as Zuora's do
+  SANDBOX_TRAILING_TOKENS       1: hand out a page token after the last full page
+  SANDBOX_RAW_PDF               1: invoice files as raw application/pdf instead of base64 text
+  SANDBOX_LARGE_PDF_BYTES       the size of the one large PDF of the first organisation
+  SANDBOX_LATENCY_MS            latency added to every call
+  SANDBOX_LATENCY_JITTER_MS     random extra latency, up to this
+  SANDBOX_FAULTS                a JSON array of fault rules (see src/sandbox/README.md)
+  SANDBOX_LOG                   1: log every call on stderr
+`;
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(HELP);
+    return;
+  }
   const read = readCliConfig(process.env, process.argv.slice(2));
   if ('problems' in read) {
     process.stderr.write(`Cannot start the sandbox:\n${read.problems.map((problem) => `  - ${problem}`).join('\n')}\n`);

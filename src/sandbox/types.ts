@@ -1,5 +1,5 @@
 // Public types of the embedded partner API sandbox. The record shapes follow
-// /work/shared/upstream-contract.md: field names are the upstream's (snake_case for
+// docs/upstream-contract.md: field names are the upstream's (snake_case for
 // Limio objects, camelCase for Zuora invoices), extras included on purpose.
 
 export type Endpoint = 'customers' | 'invoices' | 'invoiceFile' | 'subscriptions';

@@ -1,8 +1,7 @@
 import { PagingArgumentError } from '../pagination/pager.ts';
 import type { Customer } from '../partner/customers.ts';
 import { builder } from './builder.ts';
-import { CONNECTION_ERRORS, forwardPagingArgs, PAGING_RULES } from './paging-args.ts';
-import type { UpstreamPagingExtension } from './upstream-budget.ts';
+import { CONNECTION_ERRORS, forwardPagingArgs, PAGING_RULES, type UpstreamPagingExtension } from './paging-args.ts';
 
 /** The longest customer search text accepted; longer is BAD_USER_INPUT, with no upstream call. */
 export const MAX_FILTER_LENGTH = 200;

@@ -1,10 +1,9 @@
 import { GraphQLError } from 'graphql';
-import type { Context } from '../context.ts';
 import { PartnerError } from '../partner/errors.ts';
 import type { Invoice } from '../partner/invoices.ts';
 import { builder } from './builder.ts';
-import { CONNECTION_ERRORS, forwardPagingArgs, PAGING_RULES } from './paging-args.ts';
-import type { UpstreamPagingExtension } from './upstream-budget.ts';
+import type { Context } from './context.ts';
+import { CONNECTION_ERRORS, forwardPagingArgs, PAGING_RULES, type UpstreamPagingExtension } from './paging-args.ts';
 
 export const InvoiceRef = builder.objectRef<Invoice>('Invoice').implement({
   description: 'An invoice of the partner organisation, from the billing provider (Zuora).',
@@ -89,7 +88,7 @@ const PDF_URL_DESCRIPTION = [
 const MIN_LINK_SECONDS = 1;
 
 async function invoicePdfLink(invoice: Invoice, expiresIn: number | null, ctx: Context): Promise<string> {
-  const { linkTtlSeconds, maxLinkTtlSeconds } = ctx.services.downloads.settings;
+  const { linkTtlSeconds, maxLinkTtlSeconds } = ctx.pdfLinks.settings;
   const lifetimeSeconds = expiresIn ?? linkTtlSeconds;
   if (lifetimeSeconds < MIN_LINK_SECONDS || lifetimeSeconds > maxLinkTtlSeconds) {
     throw new GraphQLError(
@@ -109,7 +108,7 @@ async function invoicePdfLink(invoice: Invoice, expiresIn: number | null, ctx: C
       },
     );
   }
-  return ctx.services.downloads.mintInvoicePdfLink({
+  return ctx.pdfLinks.mintInvoicePdfLink({
     token: ctx.caller.token,
     invoiceId: invoice.id,
     invoiceNumber: invoice.invoiceNumber,

@@ -18,3 +18,8 @@ export const CONNECTION_ERRORS =
 
 export const PAGING_RULES =
   'Forward paging with `first`/`after`; every edge cursor resumes exactly after its node. `pageInfo.hasNextPage` is exact.';
+
+/** Declared on a root connection field (field `extensions.upstreamPaging`): how its pages are fetched, for the upstream-call budget. */
+export interface UpstreamPagingExtension {
+  exactness: 'total' | 'lookahead';
+}

@@ -1,7 +1,6 @@
 import type { BillingSubscription } from '../partner/subscriptions.ts';
 import { builder } from './builder.ts';
-import { CONNECTION_ERRORS, forwardPagingArgs, PAGING_RULES } from './paging-args.ts';
-import type { UpstreamPagingExtension } from './upstream-budget.ts';
+import { CONNECTION_ERRORS, forwardPagingArgs, PAGING_RULES, type UpstreamPagingExtension } from './paging-args.ts';
 
 // Not named `Subscription`: SDL tools read that as the root subscription type.
 export const BillingSubscriptionRef = builder.objectRef<BillingSubscription>('BillingSubscription').implement({

@@ -8,7 +8,7 @@ import { type Stack, startStack } from '../support/stack.ts';
 const INVOICES = 73;
 const FIRST = 10;
 
-// The README (For frontend teams) shows this client and loadAllInvoices as the Apollo recipe.
+// docs/frontend.md shows this client and loadAllInvoices as the Apollo recipe.
 function createApolloClient(uri: string, token: string, fetchImpl: typeof fetch) {
   return new ApolloClient({
     link: new HttpLink({ uri, fetch: fetchImpl, headers: { authorization: `Bearer ${token}` } }),

@@ -23,7 +23,7 @@ import InvoiceListQuery from './relay/__generated__/InvoiceListQuery.graphql.ts'
 const INVOICES = 67;
 const FIRST = 10;
 
-// The README (For frontend teams) shows this environment and loadAllInvoices as the Relay recipe.
+// docs/frontend.md shows this environment and loadAllInvoices as the Relay recipe.
 function createRelayEnvironment(url: string, token: string, fetchImpl: typeof fetch): Environment {
   const fetchGraphQL: FetchFunction = async (request, variables) => {
     const res = await fetchImpl(url, {

@@ -9,7 +9,7 @@ import { type Stack, startStack } from '../support/stack.ts';
 const FIRST = 10;
 const MAX_PAGES = 100;
 
-// The README (For frontend teams) shows this client as the urql recipe. urql sends queries as GET, which the server's
+// docs/frontend.md shows this client as the urql recipe. urql sends queries as GET, which the server's
 // CSRF prevention refuses unless a non-simple header names it: x-graphql-yoga-csrf. Connections, edges
 // and PageInfo have no id: they are embedded in their parent (key null), which also keeps graphcache quiet.
 function createUrqlClient(url: string, token: string, fetchImpl: typeof fetch): Client {

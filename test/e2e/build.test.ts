@@ -48,7 +48,7 @@ beforeAll(async () => {
     server.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
       const port = /listening on http:\/\/localhost:(\d+)\/graphql/.exec(stdout)?.[1];
-      const demoToken = /demo token for [^:]+: (\S+)/.exec(stdout)?.[1];
+      const demoToken = /demo token for [^:]+: ([\w.-]+)/.exec(stdout)?.[1];
       if (port && demoToken) resolve({ origin: `http://127.0.0.1:${port}`, token: demoToken });
     });
     server.once('exit', (code) => reject(new Error(`the built server exited with ${String(code)}: ${stderr}`)));
@@ -91,5 +91,11 @@ describe('the production build (npm run build, npm run start:prod)', () => {
     const res = await fetch(`${origin}/graphql`, { headers: { accept: 'text/html' } });
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('PartnerOverview');
+  });
+
+  it('reports the commit it was built from on /health', async () => {
+    const head = spawnSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
+    const health = (await (await fetch(`${origin}/health`)).json()) as { commit: string };
+    expect(health.commit).toBe(head);
   });
 });

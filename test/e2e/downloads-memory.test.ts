@@ -31,7 +31,7 @@ const SEMI_SPACE_FLAG = '--max-semi-space-size=16';
 const FACADE = `
 import { createServer } from 'node:http';
 import { createApp } from ${JSON.stringify(new URL('../../src/app.ts', import.meta.url).href)};
-import { loadConfig } from ${JSON.stringify(new URL('../../src/config.ts', import.meta.url).href)};
+import { loadConfig } from ${JSON.stringify(new URL('../../src/config/index.ts', import.meta.url).href)};
 const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', CURSOR_SECRET: 'test-cursor-secret-of-at-least-32-chars',
   PARTNER_API_URL: process.env.SANDBOX_URL, PDF_MAX_CONCURRENT: process.env.PDF_MAX_CONCURRENT, UPSTREAM_TIMEOUT_MS: '30000' });
 const app = createApp(config);

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config/index.ts';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.ts';
 
 /** Two facade instances behind one imaginary load balancer, sharing one Redis and one sandbox. */

@@ -2,11 +2,16 @@ import { createHash } from 'node:crypto';
 import { createServer, get as httpGet, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config/index.ts';
 import { createDownloads, type Downloads } from '../../src/downloads/downloads.ts';
 import { WHOLE_PDF_MAX_BYTES } from '../../src/downloads/route.ts';
+import { createLogger } from '../../src/logging/logger.ts';
+import { createRequestRecords } from '../../src/logging/request-record.ts';
+import { createMetrics } from '../../src/observability/metrics.ts';
 import { createUpstreamHttp, type UpstreamHttp } from '../../src/partner/http.ts';
 import { type Stack, startStack } from '../support/stack.ts';
+
+const records = createRequestRecords(createLogger({ level: 'silent' }), createMetrics());
 
 /** Every 10th invoice of the sandbox (the newest first) gets a PDF this large: past what is read whole. */
 const LARGE_PDF_BYTES = 3 * 1024 * 1024;
@@ -126,7 +131,9 @@ describe('a client that reads slowly', () => {
       http: upstream,
       forwardHeaders: [],
     });
-    server = createServer((req, res) => downloads.handle(req, res, new URL(req.url ?? '/', 'http://x').pathname));
+    server = createServer((req, res) =>
+      downloads.handle(req, res, new URL(req.url ?? '/', 'http://x').pathname, records.start(req, res, 'downloads')),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -201,7 +208,9 @@ describe('an upstream that drips a PDF for ever', () => {
       http,
       forwardHeaders: [],
     });
-    const server = createServer((req, res) => downloads.handle(req, res, new URL(req.url ?? '/', 'http://x').pathname));
+    const server = createServer((req, res) =>
+      downloads.handle(req, res, new URL(req.url ?? '/', 'http://x').pathname, records.start(req, res, 'downloads')),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

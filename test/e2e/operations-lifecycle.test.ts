@@ -45,7 +45,7 @@ async function startFacade(env: Record<string, string>): Promise<Facade> {
     const timer = setTimeout(() => reject(new Error(`the facade did not start:\n${output}`)), STARTUP_MS);
     const look = () => {
       const port = /listening on http:\/\/localhost:(\d+)\//.exec(output)?.[1];
-      const token = /demo token for [\w-]+: (\S+)/.exec(output)?.[1];
+      const token = /demo token for [\w-]+: ([\w.-]+)/.exec(output)?.[1];
       if (port && token) {
         clearTimeout(timer);
         resolve({ port: Number(port), token });

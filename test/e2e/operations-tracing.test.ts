@@ -16,7 +16,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tracingProblem } from '../../src/ops/tracing.ts';
+import { tracingProblem } from '../../src/observability/tracing.ts';
 import { type Stack, startStack } from '../support/stack.ts';
 
 /** Just enough of an OpenTelemetry SDK to see which spans the app starts; the API itself is real. */

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callerKey } from '../../src/context.ts';
 import { type Stack, startStack } from '../support/stack.ts';
 
 /** The value of one Prometheus sample whose labels include `labels`; null when there is none. */
@@ -69,10 +68,9 @@ describe('/metrics', () => {
     expect(sample(text, 'partner_graph_http_requests_total', { route: 'graphql', status: '200' })).toBe(2);
     expect(sample(text, 'partner_graph_process_resident_memory_bytes')).toBeGreaterThan(0);
 
-    const secret = stack.app.services.callerKeySecret;
     for (const token of [stack.orgA.token, stack.orgB.token]) {
       expect(text).not.toContain(token);
-      expect(text).not.toContain(callerKey(secret, token));
+      expect(text).not.toContain(stack.app.callerKeys(token));
     }
   });
 

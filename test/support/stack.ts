@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type App, type AppDeps, createApp, createAppServer } from '../../src/app.ts';
-import { type Config, loadConfig } from '../../src/config.ts';
+import { type App, type AppDeps, createApp } from '../../src/app.ts';
+import { type Config, loadConfig } from '../../src/config/index.ts';
+import { createAppServer } from '../../src/http/server.ts';
 import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/sandbox/index.ts';
 
 /** The facade on port 0 in front of a sandbox on port 0: what every end-to-end test runs against. */
@@ -48,7 +49,7 @@ export async function startStack(
   });
   const config = options.configure ? options.configure(base) : base;
   const app = createApp(config, options.deps);
-  const server = createAppServer(app);
+  const server = createAppServer(app.handle, config.limits.maxBodyBytes);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const [a, b] = Object.entries(sandbox.tokens);

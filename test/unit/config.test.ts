@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { ConfigError, configWarnings, loadConfig, settingsHelp } from '../../src/config/index.ts';
 
 const SECRET = 'x'.repeat(32);
 
@@ -22,7 +22,7 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       partnerApiUrl: null,
       paging: { defaultFirst: 20, maxFirst: 500, keptPageTtlMs: 30_000, keptPageMaxEntries: 1_000 },
-      cursorSecret: null,
+      serverSecret: null,
       upstream: { timeoutMs: 10_000, operationDeadlineMs: 25_000, maxSockets: 32, maxConcurrent: 128 },
       forwardHeaders: ['x-request-id'],
       logLevel: 'info',
@@ -61,7 +61,7 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       partnerApiUrl: 'https://acme.prod.limio.com/api',
       paging: { defaultFirst: 10, maxFirst: 100, keptPageTtlMs: 0, keptPageMaxEntries: 5 },
-      cursorSecret: SECRET,
+      serverSecret: SECRET,
       upstream: { timeoutMs: 1000, operationDeadlineMs: 2000, maxSockets: 4, maxConcurrent: 8 },
       forwardHeaders: ['x-request-id', 'x-correlation-id'],
       logLevel: 'warn',
@@ -110,30 +110,37 @@ describe('loadConfig', () => {
     ]);
   });
 
-  it('refuses a short CURSOR_SECRET', () => {
+  it('refuses a short SERVER_SECRET, and reads CURSOR_SECRET as its deprecated alias', () => {
+    expect(problemsOf({ SERVER_SECRET: 'x'.repeat(31) })[0]).toMatch(/^SERVER_SECRET: at least 32 characters/);
     expect(problemsOf({ CURSOR_SECRET: 'x'.repeat(31) })[0]).toMatch(/^CURSOR_SECRET: at least 32 characters/);
-    expect(loadConfig({ CURSOR_SECRET: SECRET }).cursorSecret).toBe(SECRET);
+    expect(loadConfig({ SERVER_SECRET: SECRET }).serverSecret).toBe(SECRET);
+    expect(loadConfig({ CURSOR_SECRET: SECRET }).serverSecret).toBe(SECRET);
+    expect(loadConfig({ SERVER_SECRET: SECRET, CURSOR_SECRET: 'y'.repeat(32) }).serverSecret).toBe(SECRET);
+    expect(configWarnings({ CURSOR_SECRET: SECRET })).toEqual([
+      'CURSOR_SECRET is deprecated: name the same value SERVER_SECRET.',
+    ]);
+    expect(configWarnings({ SERVER_SECRET: SECRET })).toEqual([]);
   });
 
   it('requires CURSOR_SECRET and PARTNER_API_URL in production, reporting both', () => {
     expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
-      'CURSOR_SECRET: required in production (at least 32 characters, the same on every instance)',
+      'SERVER_SECRET: required in production (at least 32 characters, the same on every instance)',
       'PARTNER_API_URL: required in production (the embedded sandbox is for development)',
     ]);
     expect(problemsOf({ NODE_ENV: 'production', CURSOR_SECRET: SECRET })).toEqual([
       'PARTNER_API_URL: required in production (the embedded sandbox is for development)',
     ]);
     expect(problemsOf({ NODE_ENV: 'production', PARTNER_API_URL: 'https://a.example/api' })).toEqual([
-      'CURSOR_SECRET: required in production (at least 32 characters, the same on every instance)',
+      'SERVER_SECRET: required in production (at least 32 characters, the same on every instance)',
     ]);
-    expect(loadConfig({ NODE_ENV: 'development' }).cursorSecret).toBeNull();
+    expect(loadConfig({ NODE_ENV: 'development' }).serverSecret).toBeNull();
   });
 
   // KNOWN GAP (src/config.ts): the production and DEFAULT_FIRST checks run only when every variable
   // parses, so one typo hides them and the operator fixes the environment one round at a time.
   it('reports production requirements alongside a malformed variable', () => {
     const names = problemsOf({ NODE_ENV: 'production', PORT: 'eighty' }).map((p) => p.split(':')[0]);
-    expect(names.sort()).toEqual(['CURSOR_SECRET', 'PARTNER_API_URL', 'PORT']);
+    expect(names.sort()).toEqual(['PARTNER_API_URL', 'PORT', 'SERVER_SECRET']);
   });
 
   // Regression: problems once echoed every raw value, so a too-short CURSOR_SECRET ended up in logs.
@@ -177,4 +184,16 @@ describe('loadConfig', () => {
       ).toEqual(['PARTNER_API_URL', 'PORT']);
     },
   );
+
+  it('words every problem one way: the variable, what a good value looks like, what it got', () => {
+    const names = settingsHelp().map((line) => line.trim().split(/\s+/)[0] ?? '');
+    expect(names.length).toBeGreaterThan(50);
+    for (const bad of ['x', '-5', '99999999999', 'https://']) {
+      const problems = problemsOf(Object.fromEntries(names.map((name) => [name, bad])));
+      for (const problem of problems) {
+        expect(problem).toMatch(/^[A-Z][A-Z0-9_]+: (a |an |one of |true, |at least |up to |'auto' )/);
+        expect(problem).not.toMatch(/Invalid|expected|Too (small|big)/);
+      }
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readCredentials } from '../../src/partner/credentials.ts';
+import { readCredentials } from '../../src/auth/credentials.ts';
 import { retryAfterSeconds } from '../../src/partner/http.ts';
 import { money } from '../../src/partner/parse.ts';
 

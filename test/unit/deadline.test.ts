@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { deadlineSignal, remainingMs, startDeadline } from '../../src/partner/resilience/deadline.ts';
+import { deadlineSignal, remainingMs, startDeadline } from '../../src/lib/deadline.ts';
 
 describe('startDeadline', () => {
   it('tells the time left, and aborts with a TimeoutError when it passes', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { ConfigError, loadConfig } from '../../src/config/index.ts';
 
 const problemsOf = (env: Record<string, string>): string[] => {
   try {
@@ -18,15 +18,13 @@ describe('download settings', () => {
       linkTtlSeconds: 300,
       maxLinkTtlSeconds: 3600,
       maxTickets: 10_000,
-      redisUrl: null,
-      redisKeyPrefix: 'pg:',
       maxConcurrentPdfs: 4,
       maxDownloadMs: 600_000,
     });
   });
 
   it('reads every variable', () => {
-    const downloads = loadConfig({
+    const config = loadConfig({
       PUBLIC_BASE_URL: 'https://graph.example.com/partner/',
       TRUST_PROXY: 'true',
       PDF_LINK_TTL_SECONDS: '60',
@@ -35,15 +33,14 @@ describe('download settings', () => {
       REDIS_URL: 'rediss://cache.internal:6380/2',
       REDIS_KEY_PREFIX: 'graph:',
       PDF_MAX_CONCURRENT: '2',
-    }).downloads;
-    expect(downloads).toEqual({
+    });
+    expect(config.redis).toEqual({ url: 'rediss://cache.internal:6380/2', keyPrefix: 'graph:' });
+    expect(config.downloads).toEqual({
       publicBaseUrl: 'https://graph.example.com/partner',
       trustProxy: true,
       linkTtlSeconds: 60,
       maxLinkTtlSeconds: 600,
       maxTickets: 500,
-      redisUrl: 'rediss://cache.internal:6380/2',
-      redisKeyPrefix: 'graph:',
       maxConcurrentPdfs: 2,
       maxDownloadMs: 600_000,
     });

@@ -8,7 +8,7 @@ import {
   TICKET_ID,
   ticketLabel,
 } from '../../src/downloads/tickets.ts';
-import { createSemaphore, SemaphoreFullError } from '../../src/partner/resilience/semaphore.ts';
+import { createSemaphore, SemaphoreFullError } from '../../src/lib/semaphore.ts';
 
 const ticket = (expiresAt: number, n = 1): PdfTicket => ({
   token: `token-${n}`,

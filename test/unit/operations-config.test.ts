@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { workerCount } from '../../src/cluster.ts';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { ConfigError, loadConfig } from '../../src/config/index.ts';
 
 describe('rate-limit and operations settings', () => {
   it('defaults: 600 a minute with a burst of ten seconds’ worth, one process, tracing off, no metrics token', () => {
     const config = loadConfig({});
-    expect(config.rateLimit).toEqual({ perMinute: 600, burst: 100, redisUrl: null, redisKeyPrefix: 'pg:' });
+    expect(config.rateLimit).toEqual({ perMinute: 600, burst: 100 });
+    expect(config.redis).toEqual({ url: null, keyPrefix: 'pg:' });
     expect(config.operations).toEqual({
       readyUpstreamFreshMs: 30_000,
       readyProbeTimeoutMs: 2_000,
@@ -24,12 +25,8 @@ describe('rate-limit and operations settings', () => {
       RATE_LIMIT_PER_MINUTE: '60',
       RATE_LIMIT_BURST: '5',
     });
-    expect(config.rateLimit).toEqual({
-      perMinute: 60,
-      burst: 5,
-      redisUrl: 'redis://cache:6379',
-      redisKeyPrefix: 'graph:',
-    });
+    expect(config.rateLimit).toEqual({ perMinute: 60, burst: 5 });
+    expect(config.redis).toEqual({ url: 'redis://cache:6379', keyPrefix: 'graph:' });
   });
 
   it('turns tracing on with an OTLP endpoint unless TRACING says otherwise', () => {

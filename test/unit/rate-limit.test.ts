@@ -52,10 +52,10 @@ describe('the memory store', () => {
 });
 
 describe('createRateLimiter', () => {
-  const settings = { perMinute: 60, burst: 2, redisUrl: null, redisKeyPrefix: 'pg:' };
+  const settings = { perMinute: 60, burst: 2 };
 
   it('charges a batch at most the burst, so a batch larger than the burst can still pass once', async () => {
-    const limiter = createRateLimiter({ settings, callerKeySecret: Buffer.alloc(32), now: () => 0 });
+    const limiter = createRateLimiter({ settings, now: () => 0 });
     expect((await limiter.take('k', 10)).allowed).toBe(true);
     expect((await limiter.take('k', 1)).allowed).toBe(false);
     await limiter.close();
@@ -75,7 +75,6 @@ describe('createRateLimiter', () => {
     let storeErrors = 0;
     const limiter = createRateLimiter({
       settings,
-      callerKeySecret: Buffer.alloc(32),
       store: broken,
       now: () => now,
       warn: (m) => warnings.push(m),
@@ -93,10 +92,20 @@ describe('createRateLimiter', () => {
     await limiter.close();
   });
 
-  it('is off at 0 a minute: no plugin hooks, every take allowed', async () => {
-    const limiter = createRateLimiter({ settings: { ...settings, perMinute: 0 }, callerKeySecret: Buffer.alloc(32) });
+  it('refuses a charge past the burst, saying when to come back', async () => {
+    const limiter = createRateLimiter({ settings, now: () => 0 });
+    expect(await limiter.charge('k', 2)).toBeNull();
+    expect(await limiter.charge('k', 1)).toEqual({
+      retryAfterSeconds: 1,
+      message: 'Too many requests: this token may send 60 operations a minute, 2 at once. Retry after 1 s.',
+    });
+    expect(await limiter.charge('other', 1)).toBeNull();
+  });
+
+  it('is off at 0 a minute: every take allowed', async () => {
+    const limiter = createRateLimiter({ settings: { ...settings, perMinute: 0 } });
     expect(limiter.storeKind).toBe('off');
-    expect(limiter.plugin).toEqual({});
+    expect(await limiter.charge('k', 1000)).toBeNull();
     expect((await limiter.take('k', 1000)).allowed).toBe(true);
   });
 });

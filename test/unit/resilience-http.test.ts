@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { deadlineSignal } from '../../src/lib/deadline.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { errorForStatus, PartnerError, UpstreamConnectionError } from '../../src/partner/errors.ts';
 import type { UpstreamHttp, UpstreamRequest, UpstreamResponse, UpstreamStream } from '../../src/partner/http.ts';
-import { deadlineSignal } from '../../src/partner/resilience/deadline.ts';
 import {
   createResilientHttp,
   type ResilienceOptions,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { deadlineSignal, remainingMs } from '../../src/lib/deadline.ts';
 import { errorForStatus, PartnerError, UpstreamConnectionError } from '../../src/partner/errors.ts';
 import { type BreakerState, createCircuitBreaker } from '../../src/partner/resilience/circuit-breaker.ts';
 import { createConcurrencyLimiter } from '../../src/partner/resilience/concurrency.ts';
-import { deadlineSignal, remainingMs } from '../../src/partner/resilience/deadline.ts';
 import { createRetryBudget } from '../../src/partner/resilience/retry-budget.ts';
 import { backoffMs, decideRetry, type FailedAttempt } from '../../src/partner/resilience/retry-policy.ts';
 

@@ -1,5 +1,5 @@
+import { createSemaphore, SemaphoreFullError } from '../../lib/semaphore.ts';
 import { PartnerError } from '../errors.ts';
-import { createSemaphore, SemaphoreFullError } from './semaphore.ts';
 
 export interface ConcurrencyLimiterOptions {
   /** Upstream calls in flight at once, per instance. */

@@ -1,3 +1,4 @@
+import { sleep as abortableSleep, remainingMs } from '../../lib/deadline.ts';
 import { PartnerError, type PartnerErrorCode, UpstreamConnectionError } from '../errors.ts';
 import type { UpstreamHttp, UpstreamRequest, UpstreamStream } from '../http.ts';
 import {
@@ -8,7 +9,6 @@ import {
   createCircuitBreaker,
 } from './circuit-breaker.ts';
 import { type ConcurrencyLimiterOptions, createConcurrencyLimiter } from './concurrency.ts';
-import { sleep as abortableSleep, remainingMs } from './deadline.ts';
 import { createRetryBudget } from './retry-budget.ts';
 import { decideRetry, type RetryPolicyOptions, type RetryReason } from './retry-policy.ts';
 

@@ -1,0 +1,48 @@
+import { type DocumentNode, GraphQLError, Kind, type ValueNode, visit } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { firstProblem } from '../../pagination/pager.ts';
+
+/**
+ * Refuses a `first` out of range before anything estimates the operation's cost or upstream calls,
+ * so `first: 5000` gets the paging error, not a cost or budget refusal. Literals are checked with
+ * validation (whose result is cached per document), variables before execution, where each
+ * request's own values are known.
+ */
+export function usePagingBounds(maxFirst: number): Plugin {
+  const refusal = (document: DocumentNode, variables: Record<string, unknown> | null | undefined) => {
+    const problem = firstValues(document, variables ?? null)
+      .map((first) => firstProblem(first, maxFirst))
+      .find((p) => p !== null);
+    return problem ? new GraphQLError(problem, { extensions: { code: 'BAD_USER_INPUT' } }) : null;
+  };
+  return {
+    onValidate({ params, setResult }) {
+      const error = refusal(params.documentAST, null);
+      if (error) setResult([error]);
+    },
+    onExecute({ args, setResultAndStopExecution }) {
+      const error = refusal(args.document, args.variableValues);
+      if (error) setResultAndStopExecution({ errors: [error] });
+    },
+  };
+}
+
+/** Every value a `first` argument takes in the document: literals as written, variables as sent (when given). */
+function firstValues(document: DocumentNode, variables: Record<string, unknown> | null): unknown[] {
+  const values: unknown[] = [];
+  visit(document, {
+    Argument(node) {
+      if (node.name.value !== 'first') return;
+      const value = argumentValue(node.value, variables);
+      if (value !== undefined && value !== null) values.push(value);
+    },
+  });
+  return values;
+}
+
+function argumentValue(node: ValueNode, variables: Record<string, unknown> | null): unknown {
+  if (node.kind === Kind.VARIABLE) return variables?.[node.name.value];
+  if (node.kind === Kind.INT) return Number(node.value);
+  if (node.kind === Kind.NULL) return null;
+  return undefined; // another kind is a type error that validation words
+}

@@ -1,0 +1,17 @@
+import { hkdfSync } from 'node:crypto';
+
+/**
+ * What a key derived from the server secret is for. One purpose, one key: a key that signs cursors
+ * can never open a download ticket. Changing a purpose string rotates that key alone.
+ */
+export type KeyPurpose =
+  | 'cursor-mac v1'
+  | 'caller-key v1'
+  | 'pdf-download-ticket-seal v1'
+  | 'kept-page-seal v1'
+  | 'customer-directory-seal v1';
+
+/** A key of `bytes` bytes for one purpose, the same on every instance that shares the secret (HKDF-SHA256). */
+export function deriveKey(secret: string | Buffer, purpose: KeyPurpose, bytes = 32): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, 'partner-graph', purpose, bytes));
+}
