@@ -75,7 +75,7 @@ export function productionCommand(root = REPO_ROOT): { nodeFlags: string[]; entr
   const base = root.replace(/\/+$/, '');
   if (!existsSync(`${base}/dist/main.js`)) return null;
   const command = scriptsOf(base)['start:prod'] ?? '';
-  // `exec` lets npm's signals reach node (see test/deploy/start-prod.test.ts); older checkouts lack it.
+  // `exec` lets npm's signals reach node (see test/deploy/image.test.ts); older checkouts lack it.
   const words = command.trim().split(/\s+/);
   if (words[0] === 'exec') words.shift();
   const entry = words.at(-1);

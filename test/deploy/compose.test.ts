@@ -8,10 +8,10 @@ import { parse } from 'yaml';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.ts';
 import {
   answering,
-  buildImageTree,
   closedPort,
   execForm,
   type ImageTree,
+  imageTree,
   type Launched,
   launch,
   nginxBinary,
@@ -63,7 +63,6 @@ function replicaEnv(): Record<string, string> {
     HOST: '127.0.0.1',
     PARTNER_API_URL: sandbox.url,
     SERVER_SECRET: SECRET,
-    CURSOR_SECRET: SECRET,
     REDIS_URL,
     REDIS_KEY_PREFIX: PREFIX,
     RATE_LIMIT_PER_MINUTE: '1',
@@ -72,12 +71,16 @@ function replicaEnv(): Record<string, string> {
 }
 
 const accessLogText = () => readFileSync(join(nginxDir, 'access.log'), 'utf8');
-/** Access log lines from this offset on. */
-const accessLog = (from = 0) =>
+const linesSince = (from: number) =>
   accessLogText()
     .slice(from)
     .split('\n')
     .filter((line) => line.includes(' upstream='));
+/** The access log's lines from this offset on, once there are `count`: nginx logs after the answer is sent. */
+async function accessLog(from: number, count: number): Promise<string[]> {
+  await until(() => linesSince(from).length >= count, `${count} access log lines`);
+  return linesSince(from);
+}
 const upstreamOf = (line: string) => /upstream=(\S+(?:, \S+)*) upstream_status=/.exec(line)?.[1] ?? '';
 
 async function invoices(token: string): Promise<{ status: number; count: number; errors: unknown }> {
@@ -94,11 +97,11 @@ const tokens = () => Object.entries(sandbox.tokens);
 
 beforeAll(async () => {
   const binary = nginxBinary();
-  tree = buildImageTree();
+  tree = await imageTree();
   sandbox = await startSandbox({ port: 0 });
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  for (let i = 0; i < 2; i++) {
-    const process_ = launch(CMD, { cwd: tree.app, env: replicaEnv() });
+  const started = [0, 1].map(() => launch(CMD, { cwd: tree.app, env: replicaEnv() }));
+  for (const process_ of started) {
     replicas.push({ process: process_, address: `127.0.0.1:${(await process_.waitFor(LISTENING))[1]}` });
   }
   nginxDir = mkdtempSync(join(tmpdir(), 'partner-graph-nginx-'));
@@ -124,14 +127,13 @@ afterAll(async () => {
   }
   await sandbox?.close();
   if (nginxDir) rmSync(nginxDir, { recursive: true, force: true });
-  tree?.cleanup();
 });
 
 describe('the compose topology: nginx, two replicas, one Redis', () => {
   it('balances across both replicas and keeps /metrics off the public side', async () => {
     const from = accessLogText().length;
     for (let i = 0; i < 4; i++) expect((await fetch(`${balancer}/ready`)).status).toBe(200);
-    expect(new Set(accessLog(from).map(upstreamOf))).toEqual(new Set(replicas.map((r) => r.address)));
+    expect(new Set((await accessLog(from, 4)).map(upstreamOf))).toEqual(new Set(replicas.map((r) => r.address)));
     expect((await fetch(`${balancer}/metrics`)).status).toBe(404);
   });
 
@@ -156,7 +158,7 @@ describe('the compose topology: nginx, two replicas, one Redis', () => {
       expect(pdf.headers.get('content-type')).toBe('application/pdf');
       expect(Buffer.from(await pdf.arrayBuffer()).equals(expected)).toBe(true);
     }
-    const downloads = accessLog(from).filter((line) => line.includes('/downloads/invoices/'));
+    const downloads = await accessLog(from, 4);
     expect(new Set(downloads.map(upstreamOf))).toEqual(new Set(replicas.map((r) => r.address)));
     // The balancer's log names a link by the first six characters of its ticket, as the facade's does.
     const ticket = /\/downloads\/invoices\/([^/.]+)\.pdf$/.exec(invoice.pdfUrl)?.[1] ?? '';
@@ -175,7 +177,9 @@ describe('the compose topology: nginx, two replicas, one Redis', () => {
     for (let i = 0; i < BURST + 10; i++) statuses.push((await invoices(token)).status);
     expect(statuses.filter((status) => status === 200)).toHaveLength(BURST);
     expect(statuses.filter((status) => status === 429)).toHaveLength(10);
-    expect(new Set(accessLog(from).map(upstreamOf))).toEqual(new Set(replicas.map((r) => r.address)));
+    expect(new Set((await accessLog(from, BURST + 10)).map(upstreamOf))).toEqual(
+      new Set(replicas.map((r) => r.address)),
+    );
   });
 
   it('loses no operation when one replica gets SIGTERM under load', async () => {
@@ -194,7 +198,7 @@ describe('the compose topology: nginx, two replicas, one Redis', () => {
     const results = await Promise.all([...inFlight, ...afterwards]);
     expect(results).toEqual(results.map(() => ({ status: 200, count: 3, errors: undefined })));
     expect(await stopping.process.exited).toEqual({ code: 0, signal: null });
-    const served = accessLog(from).map(upstreamOf);
+    const served = (await accessLog(from, 24)).map(upstreamOf);
     // Operations the stopping replica had taken were answered by it, not sent again elsewhere.
     expect(served.filter((upstream) => upstream === stopping.address).length).toBeGreaterThan(0);
     expect(served).toHaveLength(24);

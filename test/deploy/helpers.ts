@@ -1,7 +1,18 @@
 // What the deployment tests share: the Dockerfile read as data, the image's file tree built
 // without a container daemon, child processes that are always cleaned up, and nginx.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join, posix } from 'node:path';
@@ -126,7 +137,85 @@ export function inBuildContext(path: string): boolean {
 export interface ImageTree {
   /** The runtime stage's WORKDIR, as the image would hold it. */
   app: string;
-  cleanup(): void;
+}
+
+const LOCK_STALE_MS = 120_000;
+
+/**
+ * The image's file tree for these sources, built once and shared: the deployment test files run
+ * side by side and would otherwise compile the same tree twice. It is kept under the temporary
+ * directory, named by a hash of everything that goes into it, so a rerun of unchanged sources
+ * builds nothing; trees older than a day are removed when a new one is built.
+ */
+export async function imageTree(): Promise<ImageTree> {
+  const dir = join(tmpdir(), `partner-graph-image-${buildKey()}`);
+  const app = join(dir, 'runtime');
+  const lock = `${dir}.lock`;
+  const deadline = performance.now() + LOCK_STALE_MS;
+  while (!existsSync(app)) {
+    try {
+      mkdirSync(lock);
+    } catch {
+      if (performance.now() > deadline) throw new Error(`${lock} still held after ${LOCK_STALE_MS} ms`);
+      if (Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > LOCK_STALE_MS) {
+        rmSync(lock, { recursive: true, force: true });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      continue;
+    }
+    try {
+      if (!existsSync(app)) {
+        removeOldTrees();
+        const staging = `${dir}.${process.pid}`;
+        buildImageTree(staging);
+        renameSync(staging, dir);
+      }
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
+  return { app };
+}
+
+/** What the tree depends on: this checkout (its node_modules), the runtime, the Dockerfile and every file it copies. */
+function buildKey(): string {
+  const hash = createHash('sha256').update(`${ROOT}\0${process.version}\0`);
+  for (const file of ['Dockerfile', '.dockerignore', 'package-lock.json', ...buildStageFiles()]) {
+    hash
+      .update(`${file}\0`)
+      .update(readFileSync(join(ROOT, file)))
+      .update('\0');
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** The files the build stages copy from the build context. */
+function buildStageFiles(): string[] {
+  const stages = readDockerfile();
+  const sources = stages
+    .slice(0, -1)
+    .flatMap((stage) => instructions(stage, 'COPY'))
+    .filter(({ args }) => !args.startsWith('--'))
+    .flatMap(({ args }) => args.split(/\s+/).slice(0, -1));
+  const files: string[] = [];
+  const walk = (path: string) => {
+    if (!inBuildContext(path)) return;
+    if (!statSync(join(ROOT, path)).isDirectory()) return void files.push(path);
+    for (const entry of readdirSync(join(ROOT, path)).sort()) walk(`${path}/${entry}`);
+  };
+  for (const source of sources) walk(source);
+  return files;
+}
+
+function removeOldTrees(): void {
+  const dayAgo = Date.now() - 24 * 3_600_000;
+  for (const entry of readdirSync(tmpdir())) {
+    if (!/^partner-graph-image-[0-9a-f]{16}$/.test(entry)) continue;
+    const path = join(tmpdir(), entry);
+    if ((statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) < dayAgo) {
+      rmSync(path, { recursive: true, force: true });
+    }
+  }
 }
 
 /**
@@ -137,11 +226,10 @@ export interface ImageTree {
  * does not mark dev: dist/ then imports nothing a production install lacks. Any other RUN of the
  * build stage fails the test until it is taught here.
  */
-export function buildImageTree(): ImageTree {
+function buildImageTree(root: string): void {
   const stages = readDockerfile();
   const runtime = runtimeStage(stages);
-  const root = mkdtempSync(join(tmpdir(), 'partner-graph-image-'));
-  const cleanup = () => rmSync(root, { recursive: true, force: true });
+  rmSync(root, { recursive: true, force: true });
   try {
     const built = new Map<string, { dir: string; workdir: string; pruned: boolean }>();
     for (const stage of stages.slice(0, -1)) {
@@ -160,9 +248,8 @@ export function buildImageTree(): ImageTree {
       if (relative === 'node_modules') linkNodeModules(destination, stage.pruned);
       else cpSync(join(stage.dir, relative), destination, { recursive: true });
     }
-    return { app, cleanup };
   } catch (error) {
-    cleanup();
+    rmSync(root, { recursive: true, force: true });
     throw error;
   }
 }

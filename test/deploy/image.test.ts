@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.ts';
 import {
-  buildImageTree,
   childrenOf,
   closedPort,
   execForm,
   healthcheck,
   type ImageTree,
+  imageTree,
   isRunning,
   type Launched,
   launch,
@@ -50,7 +50,6 @@ function imageEnv(): Record<string, string> {
     HOST: '127.0.0.1',
     PARTNER_API_URL: sandbox.url,
     SERVER_SECRET: SECRET,
-    CURSOR_SECRET: SECRET,
   });
 }
 
@@ -78,7 +77,7 @@ async function slowOperation(origin: string): Promise<{ result: ReturnType<typeo
 }
 
 beforeAll(async () => {
-  tree = buildImageTree();
+  tree = await imageTree();
   sandbox = await startSandbox({ port: 0 });
   token = Object.values(sandbox.tokens)[0] ?? '';
   readOnlyProblem = readOnlyRootProblem(tree.app);
@@ -87,7 +86,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stopAll();
   await sandbox?.close();
-  tree?.cleanup();
 });
 
 describe("the Dockerfile's CMD and HEALTHCHECK, on the image's file tree", () => {

@@ -9,7 +9,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * `npm run build`, then the build started as `npm run start:prod` starts it, with no
  * PARTNER_API_URL (so it embeds the sandbox) and the persisted-operations manifest switched on (so
  * every file a module reads beside itself must have been copied into dist/). The command is run
- * in one process, not through npm → sh → node (test/deploy/start-prod.test.ts covers that way).
+ * in one process, not through npm → sh → node (test/deploy/image.test.ts covers that way).
  */
 function startProdCommand(): string[] {
   const scripts = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> })
