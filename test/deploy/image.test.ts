@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.ts';
@@ -138,7 +139,13 @@ describe("the Dockerfile's CMD and HEALTHCHECK, on the image's file tree", () =>
     const inApp = await write('dist/probe');
     expect(inApp.code).not.toBe(0);
     expect(inApp.output).toContain('EROFS');
-    expect((await write('/tmp/partner-graph-probe')).code).toBe(0);
+    const inTmp = `/tmp/partner-graph-probe-${randomUUID()}`;
+    try {
+      expect((await write(inTmp)).code).toBe(0);
+      expect(readFileSync(inTmp, 'utf8')).toBe('x');
+    } finally {
+      rmSync(inTmp, { force: true });
+    }
     // The server above has run all along under the same mounts.
     expect(isRunning(server.pid)).toBe(true);
   });
