@@ -79,7 +79,7 @@ export function instructions(stage: Stage, keyword: string): Instruction[] {
 export function single(stage: Stage, keyword: string): string {
   const found = instructions(stage, keyword);
   if (found.length !== 1)
-    throw new Error(`Dockerfile: expected one ${keyword} in the runtime stage, found ${found.length}`);
+    throw new Error(`Dockerfile: expected one ${keyword} in the stage, found ${found.length}`);
   return found[0]?.args ?? '';
 }
 
