@@ -11,6 +11,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // The client tests import @partner-graph/client as a frontend would: built, from packages/client/dist.
+    globalSetup: ['test/support/build-client.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

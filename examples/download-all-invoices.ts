@@ -2,11 +2,11 @@
 //
 //   PARTNER_GRAPH_URL=http://localhost:4000/graphql PARTNER_GRAPH_TOKEN=… npx tsx examples/download-all-invoices.ts [out-dir]
 //
-// A frontend repo imports the same client as `partner-graph/client`. Without out-dir the PDFs are
+// A frontend repo installs the same client as `@partner-graph/client`. Without out-dir the PDFs are
 // checked and counted, not saved.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createPartnerGraphClient } from 'partner-graph/client';
+import { createPartnerGraphClient } from '@partner-graph/client';
 
 const PAGE_SIZE = 50;
 const PDF_MAGIC = '%PDF-';

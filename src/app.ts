@@ -2,6 +2,7 @@ import type { RequestListener } from 'node:http';
 import type { DestinationStream } from 'pino';
 import { type CallerKeys, createCallerKeys } from './auth/caller-key.ts';
 import type { Config } from './config/index.ts';
+import { createGraphiQLPage, partnerGraphiQLOptions } from './graphql/graphiql.ts';
 import { createGraphQLCore, type Yoga } from './graphql/yoga.ts';
 import { createGraphQLRoute } from './http/graphql-route.ts';
 import { createRouter } from './http/router.ts';
@@ -56,14 +57,11 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     onRejected: metrics.rateLimited,
     onStoreError: metrics.rateLimitStoreError,
   });
-  const graphql = createGraphQLCore({ services, metrics, demoToken: deps.demoToken, directPath: deps.directPath });
-  const routeSettings = {
-    limits: config.limits,
-    deadlineMs: config.upstream.operationDeadlineMs,
-    graphiql: config.browser.graphiql,
-  };
+  const graphql = createGraphQLCore({ services, metrics, directPath: deps.directPath });
+  const graphiql = config.browser.graphiql ? createGraphiQLPage(partnerGraphiQLOptions(deps.demoToken)) : null;
+  const settings = { limits: config.limits, deadlineMs: config.upstream.operationDeadlineMs, graphiql };
   const handle = createRouter(createRequestRecords(logger, metrics), {
-    graphql: createGraphQLRoute({ ...routeSettings, rateLimiter, callerKeys, graphql: graphql.serve, now: deps.now }),
+    graphql: createGraphQLRoute({ ...settings, rateLimiter, callerKeys, graphql: graphql.serve, now: deps.now }),
     downloads: services.downloads.handle,
     health: (req, res) => ops.serveHealth(req, res),
     ready: (req, res) => ops.serveReady(req, res),

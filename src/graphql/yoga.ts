@@ -1,5 +1,4 @@
 import { createYoga } from 'graphql-yoga';
-import { createGraphiQLRenderer, EXAMPLE_OPERATION } from '../graphiql.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Context } from '../schema/context.ts';
 import { maskError } from '../schema/errors.ts';
@@ -21,8 +20,6 @@ export interface GraphQLCore {
 export interface GraphQLCoreOptions {
   services: Services;
   metrics: Metrics;
-  /** A token GraphiQL's headers pane is prefilled with (sandbox mode only). */
-  demoToken?: string;
   /** false: every request goes through Yoga (the tests compare both transports). */
   directPath?: boolean;
 }
@@ -39,14 +36,8 @@ export function createGraphQLCore(options: GraphQLCoreOptions): GraphQLCore {
     logging: false,
     context: (server) => createContext(services, server),
     maskedErrors: { maskError, isDev: config.mode === 'development' },
-    graphiql: config.browser.graphiql && {
-      title: 'Partner Graph',
-      defaultQuery: EXAMPLE_OPERATION,
-      ...(options.demoToken
-        ? { headers: JSON.stringify({ Authorization: `Bearer ${options.demoToken}` }, null, 2) }
-        : {}),
-    },
-    renderGraphiQL: createGraphiQLRenderer(),
+    // Served beside the route, compressed and cached: src/graphql/graphiql.ts.
+    graphiql: false,
     batching: { limit: config.limits.maxBatch },
     // The /graphql route bounds and parses the body itself; Yoga's own limit would pipe the
     // already-read body through a TransformStream on every request.

@@ -3,6 +3,7 @@ import type { CallerKeys } from '../auth/caller-key.ts';
 import { requestCredentials } from '../auth/credentials.ts';
 import { expiredAt } from '../auth/jwt.ts';
 import type { RequestLimits } from '../config/index.ts';
+import type { GraphiQLPage } from '../graphql/graphiql.ts';
 import type { ServerContext } from '../graphql/server-context.ts';
 import { responseDeadline } from '../lib/deadline.ts';
 import { sendError } from '../lib/respond.ts';
@@ -20,8 +21,8 @@ export interface GraphQLRouteOptions {
   callerKeys: CallerKeys;
   /** The GraphQL core's transport (src/graphql/yoga.ts), handed the request once it is admitted. */
   graphql: (server: ServerContext) => Promise<void>;
-  /** GraphiQL answers a browser's GET; without it such a GET is told how to send operations instead. */
-  graphiql: boolean;
+  /** GraphiQL's page and files (static: no credentials, rate limit or deadline); null where it is off. */
+  graphiql: GraphiQLPage | null;
   now?: () => number;
 }
 
@@ -36,7 +37,8 @@ const CSRF_HEADERS = ['x-graphql-yoga-csrf', 'apollo-require-preflight'];
  */
 export function createGraphQLRoute(options: GraphQLRouteOptions): RouteHandler {
   const { limits } = options;
-  return async (req, res, _path, record) => {
+  return async (req, res, path, record) => {
+    if (options.graphiql?.handles(req, path)) return options.graphiql.serve(req, res, path);
     // Yoga builds its request URL from Host: a Host that makes no URL could not be answered (RFC 9112, 3.2).
     if (!URL.canParse(`http://${req.headers.host ?? 'localhost'}/`)) {
       return sendError(res, 400, 'BAD_USER_INPUT', 'The Host header does not name a host.');
@@ -44,7 +46,8 @@ export function createGraphQLRoute(options: GraphQLRouteOptions): RouteHandler {
     const method = req.method ?? 'GET';
     let parsedBody: unknown;
     if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') {
-      const problem = method === 'OPTIONS' ? null : (checkSearchParams(req, limits) ?? checkGet(req, options.graphiql));
+      const problem =
+        method === 'OPTIONS' ? null : (checkSearchParams(req, limits) ?? checkGet(req, options.graphiql !== null));
       if (problem) return sendError(res, problem.status, problem.code, problem.message);
     } else {
       const body = await readPost(req, res, limits);

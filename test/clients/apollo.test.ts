@@ -1,6 +1,6 @@
 import { ApolloClient, HttpLink, InMemoryCache, type ObservableQuery } from '@apollo/client';
 import { relayStylePagination } from '@apollo/client/utilities';
-import { InvoicesPageDocument, type InvoicesPageQuery, type InvoicesPageQueryVariables } from 'partner-graph/client';
+import { InvoicesPageDocument, type InvoicesPageQuery, type InvoicesPageQueryVariables } from '@partner-graph/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { walkRest } from '../support/rest.ts';
 import { type Stack, startStack } from '../support/stack.ts';

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Stack, startStack } from '../support/stack.ts';
 
 const ROOT = new URL('../../', import.meta.url);
 // A marked fence: `<!-- snippet: path -->`, then a ```ts block whose text must appear verbatim in path.
@@ -30,4 +31,29 @@ describe('the frontend guide shows the client code the tests run', async () => {
       expect(unindented(await readFile(new URL(path, ROOT), 'utf8'))).toContain(unindented(code));
     },
   );
+});
+
+describe("the README's first query, against the sandbox `npm start` embeds", () => {
+  let stack: Stack;
+  // Default sandbox options, as `npm start` has them; orgA's token is the one GraphiQL prefills.
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(() => stack.close());
+
+  it('finds at least one customer, and every connection answers', async () => {
+    const doc = await readFile(new URL('README.md', ROOT), 'utf8');
+    const query = /^```graphql\n([\s\S]*?)```/m.exec(doc)?.[1];
+    expect(query).toContain('customers(');
+    const { status, body } = await stack.gql<{
+      data?: { customers: { totalCount: number; nodes: { id: string }[] } | null } & Record<string, unknown>;
+      errors?: unknown[];
+    }>(query ?? '');
+    expect(status).toBe(200);
+    expect(body.errors).toBeUndefined();
+    expect(body.data?.customers?.nodes.length).toBeGreaterThan(0);
+    expect(body.data?.customers?.totalCount).toBeGreaterThan(0);
+    expect(body.data?.invoices).not.toBeNull();
+    expect(body.data?.subscriptions).not.toBeNull();
+  });
 });

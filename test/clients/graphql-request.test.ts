@@ -1,5 +1,6 @@
-// Imported by the package's own name, through package.json `exports`, as a frontend repo would.
-import { createPartnerGraphClient, type InvoicesPageQuery } from 'partner-graph/client';
+// Imported by the package's name, through its package.json `exports`, as a frontend repo would: the
+// build in packages/client/dist (vitest's global setup builds it).
+import { createPartnerGraphClient, type InvoicesPageQuery } from '@partner-graph/client';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { type ListEndpoint, walkRest } from '../support/rest.ts';
 import { type Stack, startStack } from '../support/stack.ts';
@@ -7,7 +8,7 @@ import { type Stack, startStack } from '../support/stack.ts';
 const COUNTS = { customers: 43, invoices: 57, subscriptions: 31 };
 const FIRST = 10;
 
-describe('the typed graphql-request client (partner-graph/client)', () => {
+describe('the typed graphql-request client (@partner-graph/client)', () => {
   let stack: Stack;
   let graphqlRequests = 0;
   const truth = new Map<ListEndpoint, string[]>();
@@ -24,6 +25,12 @@ describe('the typed graphql-request client (partner-graph/client)', () => {
   afterAll(() => stack.close());
 
   const client = () => createPartnerGraphClient(stack.graphqlUrl, { token: stack.orgA.token, fetch: countingFetch });
+
+  it('is the compiled package, not the TypeScript source', async () => {
+    const built = new URL('../../packages/client/dist/index.js', import.meta.url).href;
+    const { createPartnerGraphClient: fromDist } = (await import(built)) as { createPartnerGraphClient: unknown };
+    expect(createPartnerGraphClient).toBe(fromDist);
+  });
 
   it.each([
     ['customers', (c: ReturnType<typeof client>) => c.allCustomers(FIRST)],

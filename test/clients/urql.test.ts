@@ -1,7 +1,7 @@
+import { InvoicesPageDocument, type InvoicesPageQueryVariables } from '@partner-graph/client';
 import { Client, fetchExchange } from '@urql/core';
 import { cacheExchange } from '@urql/exchange-graphcache';
 import { relayPagination } from '@urql/exchange-graphcache/extras';
-import { InvoicesPageDocument, type InvoicesPageQueryVariables } from 'partner-graph/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { walkRest } from '../support/rest.ts';
 import { type Stack, startStack } from '../support/stack.ts';

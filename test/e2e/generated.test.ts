@@ -16,7 +16,7 @@ import {
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import codegenConfig from '../../codegen.ts';
-import { EXAMPLE_OPERATION } from '../../src/graphiql.ts';
+import { EXAMPLE_OPERATION } from '../../src/graphql/graphiql.ts';
 import { schema } from '../../src/schema/index.ts';
 
 const ROOT = new URL('../../', import.meta.url);
