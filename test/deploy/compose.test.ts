@@ -71,22 +71,26 @@ function replicaEnv(): Record<string, string> {
 }
 
 const accessLogText = () => readFileSync(join(nginxDir, 'access.log'), 'utf8');
-const linesSince = (from: number) =>
+const linesTagged = (tag: string) =>
   accessLogText()
-    .slice(from)
     .split('\n')
-    .filter((line) => line.includes(' upstream='));
-/** The access log's lines from this offset on, once there are `count`: nginx logs after the answer is sent. */
-async function accessLog(from: number, count: number): Promise<string[]> {
-  await until(() => linesSince(from).length >= count, `${count} access log lines`);
-  return linesSince(from);
+    .filter((line) => line.includes(` id=${tag}-`));
+/**
+ * The access log's lines of requests sent with this x-request-id prefix (the balancer logs the
+ * caller's id), once there are `count`: nginx writes a line after the answer has gone out.
+ */
+async function accessLog(tag: string, count: number): Promise<string[]> {
+  await until(() => linesTagged(tag).length >= count, `${count} access log lines tagged ${tag}`);
+  return linesTagged(tag);
 }
 const upstreamOf = (line: string) => /upstream=(\S+(?:, \S+)*) upstream_status=/.exec(line)?.[1] ?? '';
+let sent = 0;
+const tagged = (tag: string) => ({ 'x-request-id': `${tag}-${++sent}` });
 
-async function invoices(token: string): Promise<{ status: number; count: number; errors: unknown }> {
+async function invoices(token: string, tag: string): Promise<{ status: number; count: number; errors: unknown }> {
   const res = await fetch(`${balancer}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...tagged(tag) },
     body: JSON.stringify({ query: '{ invoices(first: 3) { nodes { id } } }' }),
   });
   const body = (await res.json()) as { data?: { invoices?: { nodes: unknown[] } }; errors?: unknown };
@@ -131,9 +135,9 @@ afterAll(async () => {
 
 describe('the compose topology: nginx, two replicas, one Redis', () => {
   it('balances across both replicas and keeps /metrics off the public side', async () => {
-    const from = accessLogText().length;
-    for (let i = 0; i < 4; i++) expect((await fetch(`${balancer}/ready`)).status).toBe(200);
-    expect(new Set((await accessLog(from, 4)).map(upstreamOf))).toEqual(new Set(replicas.map((r) => r.address)));
+    for (let i = 0; i < 4; i++)
+      expect((await fetch(`${balancer}/ready`, { headers: tagged('ready') })).status).toBe(200);
+    expect(new Set((await accessLog('ready', 4)).map(upstreamOf))).toEqual(new Set(replicas.map((r) => r.address)));
     expect((await fetch(`${balancer}/metrics`)).status).toBe(404);
   });
 
@@ -151,14 +155,13 @@ describe('the compose topology: nginx, two replicas, one Redis', () => {
     expect(invoice.pdfUrl.startsWith(`${balancer}/downloads/invoices/`)).toBe(true);
     const expected = sandbox.pdfFor(organisation, invoice.id);
 
-    const from = accessLogText().length;
     for (let i = 0; i < 4; i++) {
-      const pdf = await fetch(invoice.pdfUrl);
+      const pdf = await fetch(invoice.pdfUrl, { headers: tagged('download') });
       expect(pdf.status).toBe(200);
       expect(pdf.headers.get('content-type')).toBe('application/pdf');
       expect(Buffer.from(await pdf.arrayBuffer()).equals(expected)).toBe(true);
     }
-    const downloads = await accessLog(from, 4);
+    const downloads = await accessLog('download', 4);
     expect(new Set(downloads.map(upstreamOf))).toEqual(new Set(replicas.map((r) => r.address)));
     // The balancer's log names a link by the first six characters of its ticket, as the facade's does.
     const ticket = /\/downloads\/invoices\/([^/.]+)\.pdf$/.exec(invoice.pdfUrl)?.[1] ?? '';
@@ -172,12 +175,11 @@ describe('the compose topology: nginx, two replicas, one Redis', () => {
   it('holds one rate limit per token across both replicas', async () => {
     const [, token] = tokens()[2] ?? [];
     if (!token) throw new Error('the sandbox has no third organisation');
-    const from = accessLogText().length;
     const statuses: number[] = [];
-    for (let i = 0; i < BURST + 10; i++) statuses.push((await invoices(token)).status);
+    for (let i = 0; i < BURST + 10; i++) statuses.push((await invoices(token, 'limit')).status);
     expect(statuses.filter((status) => status === 200)).toHaveLength(BURST);
     expect(statuses.filter((status) => status === 429)).toHaveLength(10);
-    expect(new Set((await accessLog(from, BURST + 10)).map(upstreamOf))).toEqual(
+    expect(new Set((await accessLog('limit', BURST + 10)).map(upstreamOf))).toEqual(
       new Set(replicas.map((r) => r.address)),
     );
   });
@@ -186,19 +188,18 @@ describe('the compose topology: nginx, two replicas, one Redis', () => {
     const [, token] = tokens()[0] ?? [];
     const [stopping, staying] = replicas;
     if (!token || !stopping || !staying) throw new Error('setup');
-    const from = accessLogText().length;
     sandbox.calls.clear();
     sandbox.faults.set([{ kind: 'latency', ms: 600 }]);
-    const inFlight = Array.from({ length: 12 }, () => invoices(token));
+    const inFlight = Array.from({ length: 12 }, () => invoices(token, 'drain'));
     await until(() => sandbox.calls.list().filter((call) => call.endedAt === null).length === 12, '12 calls in flight');
     process.kill(stopping.process.pid, 'SIGTERM');
     await stopping.process.waitFor(/SIGTERM: finishing in-flight requests/);
-    const afterwards = Array.from({ length: 12 }, () => invoices(token));
+    const afterwards = Array.from({ length: 12 }, () => invoices(token, 'drain'));
 
     const results = await Promise.all([...inFlight, ...afterwards]);
     expect(results).toEqual(results.map(() => ({ status: 200, count: 3, errors: undefined })));
     expect(await stopping.process.exited).toEqual({ code: 0, signal: null });
-    const served = (await accessLog(from, 24)).map(upstreamOf);
+    const served = (await accessLog('drain', 24)).map(upstreamOf);
     // Operations the stopping replica had taken were answered by it, not sent again elsewhere.
     expect(served.filter((upstream) => upstream === stopping.address).length).toBeGreaterThan(0);
     expect(served).toHaveLength(24);

@@ -78,8 +78,7 @@ export function instructions(stage: Stage, keyword: string): Instruction[] {
 /** The one instruction of this kind in the stage (the last counts for Docker; two would be a slip). */
 export function single(stage: Stage, keyword: string): string {
   const found = instructions(stage, keyword);
-  if (found.length !== 1)
-    throw new Error(`Dockerfile: expected one ${keyword} in the stage, found ${found.length}`);
+  if (found.length !== 1) throw new Error(`Dockerfile: expected one ${keyword} in the stage, found ${found.length}`);
   return found[0]?.args ?? '';
 }
 
@@ -245,7 +244,7 @@ function buildImageTree(root: string): void {
       if (!stage) throw new Error(`Dockerfile: runtime COPY this test cannot follow: ${args}`);
       const relative = posix.relative(stage.workdir, source);
       const destination = join(app, posix.relative(workdir, posix.resolve(workdir, target)));
-      if (relative === 'node_modules') linkNodeModules(destination, stage.pruned);
+      if (relative === 'node_modules') linkNodeModules(destination, stage);
       else cpSync(join(stage.dir, relative), destination, { recursive: true });
     }
   } catch (error) {
@@ -286,19 +285,25 @@ function buildStage(stage: Stage, dir: string): { dir: string; workdir: string; 
   return { dir, workdir, pruned };
 }
 
-/** node_modules of a pruned install: links to every installed package the lockfile does not mark dev. */
-function linkNodeModules(destination: string, pruned: boolean): void {
+/**
+ * node_modules of a pruned install: links to every installed package the lockfile does not mark
+ * dev. A workspace package is there only when the build stage copied its folder: npm ci skips a
+ * workspace that is missing.
+ */
+function linkNodeModules(destination: string, stage: { dir: string; pruned: boolean }): void {
   const installed = join(ROOT, 'node_modules');
-  if (!pruned) return symlinkSync(installed, destination);
+  if (!stage.pruned) return symlinkSync(installed, destination);
   const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
-    packages: Record<string, { dev?: boolean }>;
+    packages: Record<string, { dev?: boolean; link?: boolean; resolved?: string }>;
   };
   mkdirSync(destination, { recursive: true });
   for (const [path, entry] of Object.entries(lock.packages)) {
     const name = path.startsWith('node_modules/') ? path.slice('node_modules/'.length) : null;
-    if (!name || name.includes('/node_modules/') || entry.dev || !existsSync(join(installed, name))) continue;
+    if (!name || name.includes('/node_modules/') || entry.dev) continue;
+    const target = entry.link ? join(stage.dir, entry.resolved ?? '') : join(installed, name);
+    if (!existsSync(target)) continue;
     mkdirSync(dirname(join(destination, name)), { recursive: true });
-    symlinkSync(join(installed, name), join(destination, name));
+    symlinkSync(target, join(destination, name));
   }
 }
 
