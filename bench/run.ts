@@ -11,6 +11,7 @@ import { dedupe } from './scenarios/dedupe.ts';
 import { deepPaging } from './scenarios/deep-paging.ts';
 import { growth } from './scenarios/growth.ts';
 import { hostileBurst } from './scenarios/hostile-burst.ts';
+import { joins } from './scenarios/joins.ts';
 import { overhead } from './scenarios/overhead.ts';
 import { pdf } from './scenarios/pdf.ts';
 import { roundTrip } from './scenarios/round-trip.ts';
@@ -25,6 +26,7 @@ const SCENARIOS: Record<ScenarioId, Scenario> = {
   growth,
   pdf,
   hostile: hostileBurst,
+  joins,
 };
 
 /** The records of the stack most scenarios share: enough invoices for `first: 500`. */

@@ -1,7 +1,16 @@
 // How long and how hard the bench runs. The full run stays around five minutes on a 2-core
 // machine; BENCH_QUICK=1 is a ~1 minute smoke run whose figures are not kept as results.
 
-export const SCENARIO_IDS = ['overhead', 'round-trip', 'dedupe', 'deep-paging', 'growth', 'pdf', 'hostile'] as const;
+export const SCENARIO_IDS = [
+  'overhead',
+  'round-trip',
+  'dedupe',
+  'deep-paging',
+  'growth',
+  'pdf',
+  'hostile',
+  'joins',
+] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 export interface BenchSettings {

@@ -83,6 +83,14 @@ export async function startStack(options: StackOptions): Promise<BenchStack> {
   }
 }
 
+/** Another facade in front of a stack's sandbox, with settings of its own (e.g. to compare two configurations). */
+export function startFacade(sandboxUrl: string, env: Record<string, string> = {}): Promise<ChildServer> {
+  return startChild('facade', {
+    env: { PARTNER_API_URL: sandboxUrl, CURSOR_SECRET, ...BENCH_FACADE_ENV, ...env },
+    stdout: 'ignore',
+  });
+}
+
 async function stopAll(servers: readonly ChildServer[]): Promise<void> {
   for (const server of [...servers].reverse()) await server.stop();
 }

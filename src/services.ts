@@ -7,6 +7,7 @@ import { deriveKey } from './lib/secrets.ts';
 import type { Logger } from './logging/logger.ts';
 import { upstreamLogEvents } from './logging/upstream-log.ts';
 import { createCursorCodec } from './pagination/cursor.ts';
+import { createCustomerDirectory, createDirectoryStore } from './pagination/directory/index.ts';
 import { createKeptPages } from './pagination/kept-pages.ts';
 import { createUpstreamHttp, type UpstreamHttp } from './partner/http.ts';
 import { resilienceOptions } from './partner/resilience/options.ts';
@@ -51,6 +52,18 @@ export function createServices(config: Config, deps: ServiceDeps): AppServices {
     http,
     cursors: createCursorCodec(deriveKey(secret, 'cursor-mac v1')),
     keptPages: createKeptPages({ ttlMs: config.paging.keptPageTtlMs, maxEntries: config.paging.keptPageMaxEntries }),
+    customerDirectory: createCustomerDirectory({
+      store: createDirectoryStore({
+        redis,
+        maxCustomers: config.customerDirectory.maxCustomers,
+        claimMs: config.upstream.timeoutMs,
+      }),
+      key: deriveKey(secret, 'customer-directory-seal v1'),
+      ttlMs: config.customerDirectory.ttlMs,
+      allowance: config.customerDirectory.lookupCalls,
+      onStoreError: (error) =>
+        logger.warn(`Customer directory store: ${errorMessage(error)}; lookups walk without it.`),
+    }),
     downloads: createDownloads({
       settings: config.downloads,
       secret,
@@ -67,4 +80,8 @@ function randomSecret(logger: Logger): string {
     'SERVER_SECRET is not set: cursors and links are signed with a random key that is gone when this process ends.',
   );
   return randomBytes(32).toString('base64url');
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

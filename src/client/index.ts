@@ -1,5 +1,8 @@
 import { GraphQLClient } from 'graphql-request';
 import {
+  CustomerPageDocument,
+  type CustomerPageQuery,
+  type CustomerPageQueryVariables,
   CustomersPageDocument,
   type CustomersPageQuery,
   type CustomersPageQueryVariables,
@@ -12,6 +15,9 @@ import {
   SubscriptionsPageDocument,
   type SubscriptionsPageQuery,
   type SubscriptionsPageQueryVariables,
+  SubscriptionsWithCustomersDocument,
+  type SubscriptionsWithCustomersQuery,
+  type SubscriptionsWithCustomersQueryVariables,
 } from './generated/graphql.js';
 
 export * from './generated/graphql.js';
@@ -42,6 +48,15 @@ export function createPartnerGraphClient(endpoint: string, options: PartnerGraph
       client.request<InvoicesPageQuery, InvoicesPageQueryVariables>(InvoicesPageDocument, variables),
     subscriptions: (variables: SubscriptionsPageQueryVariables = {}) =>
       client.request<SubscriptionsPageQuery, SubscriptionsPageQueryVariables>(SubscriptionsPageDocument, variables),
+    /** A subscriptions table with each subscription's customer (`customer` is null where the organisation has none). */
+    subscriptionsWithCustomers: (variables: SubscriptionsWithCustomersQueryVariables = {}) =>
+      client.request<SubscriptionsWithCustomersQuery, SubscriptionsWithCustomersQueryVariables>(
+        SubscriptionsWithCustomersDocument,
+        variables,
+      ),
+    /** One customer by id; `customer` is null when the organisation has none. */
+    customer: (variables: CustomerPageQueryVariables) =>
+      client.request<CustomerPageQuery, CustomerPageQueryVariables>(CustomerPageDocument, variables),
     /** Every customer matching `filter`, page by page, `first` at a time. */
     async *allCustomers(
       first = 100,

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { browserSection } from './sections/browser.ts';
+import { customerDirectorySection } from './sections/customer-directory.ts';
 import { downloadsSection } from './sections/downloads.ts';
 import { limitsSection } from './sections/limits.ts';
 import { operationsSection } from './sections/operations.ts';
@@ -25,6 +26,7 @@ const SECTIONS = [
   browserSection,
   rateLimitSection,
   operationsSection,
+  customerDirectorySection,
 ] as const;
 
 type Section = (typeof SECTIONS)[number];
@@ -88,6 +90,11 @@ function crossCheck(config: Config): string[] {
   const problems: string[] = [];
   if (config.paging.defaultFirst > config.paging.maxFirst) {
     problems.push(`DEFAULT_FIRST: must not exceed MAX_FIRST (${config.paging.maxFirst})`);
+  }
+  if (config.customerDirectory.lookupCalls > config.upstreamCallBudget) {
+    problems.push(
+      `CUSTOMER_LOOKUP_CALLS: must not exceed UPSTREAM_CALL_BUDGET (${config.upstreamCallBudget}), which it counts toward`,
+    );
   }
   if (config.downloads.linkTtlSeconds > config.downloads.maxLinkTtlSeconds) {
     problems.push(

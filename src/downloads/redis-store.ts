@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Redis } from '../lib/redis.ts';
+import { open, seal } from '../lib/seal.ts';
 import { EXPIRED_TICKET_MEMORY_MS, type PdfTicket, type TicketLookup, type TicketStore } from './tickets.ts';
 
 export interface RedisTicketStoreOptions {
@@ -32,7 +33,7 @@ export function createRedisTicketStore(options: RedisTicketStoreOptions): Ticket
       const { live, expired } = keys(id);
       const ttl = Math.ceil(ticket.expiresAt - now());
       const write = client.multi();
-      if (ttl > 0) write.set(live, seal(options.key, live, ticket), 'PX', ttl);
+      if (ttl > 0) write.set(live, sealTicket(options.key, live, ticket), 'PX', ttl);
       write.set(expired, '1', 'PX', Math.max(ttl, 0) + EXPIRED_TICKET_MEMORY_MS);
       const results = await write.exec();
       const failed = results?.find(([error]) => error !== null);
@@ -42,7 +43,7 @@ export function createRedisTicketStore(options: RedisTicketStoreOptions): Ticket
       const { live, expired } = keys(id);
       const [sealed, gone] = await client.mget(live, expired);
       if (sealed) {
-        const ticket = open(options.key, live, sealed);
+        const ticket = openTicket(options.key, live, sealed);
         if (!ticket) return { state: 'unknown' };
         return now() < ticket.expiresAt ? { state: 'valid', ticket } : { state: 'expired' };
       }
@@ -52,31 +53,19 @@ export function createRedisTicketStore(options: RedisTicketStoreOptions): Ticket
   };
 }
 
-const VERSION = 'v1';
-
-function seal(key: Buffer, keyName: string, ticket: PdfTicket): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(Buffer.from(keyName));
-  const plain = JSON.stringify({ t: ticket.token, i: ticket.invoiceId, n: ticket.invoiceNumber, e: ticket.expiresAt });
-  const sealed = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-  return [
-    VERSION,
-    iv.toString('base64url'),
-    sealed.toString('base64url'),
-    cipher.getAuthTag().toString('base64url'),
-  ].join('.');
+function sealTicket(key: Buffer, keyName: string, ticket: PdfTicket): string {
+  return seal(
+    key,
+    keyName,
+    JSON.stringify({ t: ticket.token, i: ticket.invoiceId, n: ticket.invoiceNumber, e: ticket.expiresAt }),
+  );
 }
 
 /** Null for anything not sealed by this key under this name: tampered, foreign or another version. */
-function open(key: Buffer, keyName: string, value: string): PdfTicket | null {
-  const [version, iv, sealed, tag] = value.split('.');
-  if (version !== VERSION || !iv || !sealed || !tag) return null;
+function openTicket(key: Buffer, keyName: string, value: string): PdfTicket | null {
+  const plain = open(key, keyName, value);
+  if (plain === null) return null;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: 16 }).setAAD(
-      Buffer.from(keyName),
-    );
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    const plain = Buffer.concat([decipher.update(Buffer.from(sealed, 'base64url')), decipher.final()]).toString('utf8');
     return ticketFrom(JSON.parse(plain));
   } catch {
     return null;

@@ -15,3 +15,11 @@ export type KeyPurpose =
 export function deriveKey(secret: string | Buffer, purpose: KeyPurpose, bytes = 32): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, 'partner-graph', purpose, bytes));
 }
+
+/**
+ * A key re-derived from `key` only with `token` (HKDF-SHA256, the token as salt): what it seals
+ * for one caller opens with that caller's token and the server secret together, never with either alone.
+ */
+export function keyForToken(key: Buffer, token: string, info: string, bytes = 32): Buffer {
+  return Buffer.from(hkdfSync('sha256', key, token, info, bytes));
+}

@@ -32,6 +32,20 @@ export interface CustomerQuery {
   size: number;
 }
 
+/**
+ * The largest `limit` the contract allows for /partner/customer: it documents the default, 40, and
+ * no maximum, so nothing larger is relied on (other endpoints stop at 100; this one may not).
+ */
+export const LARGEST_CUSTOMER_PAGE = 40;
+
+/** [assumed] A customer id is `cus-` and then letters, digits, `_` or `-`: see upstream-contract.md. */
+const CUSTOMER_ID = /^cus-[A-Za-z0-9_-]{1,120}$/;
+
+/** Whether `id` can be a customer id at all; one that cannot is refused before any upstream call. */
+export function isCustomerId(id: string): boolean {
+  return CUSTOMER_ID.test(id);
+}
+
 export async function searchCustomers(
   http: UpstreamHttp,
   caller: Caller,

@@ -1,3 +1,4 @@
+import type { CustomerLookup } from '../pagination/directory/index.ts';
 import type { Pager } from '../pagination/pager.ts';
 import type { Caller } from '../partner/caller.ts';
 import type { PartnerClient } from '../partner/client.ts';
@@ -24,6 +25,8 @@ export interface Context {
   /** The partner API for this caller; throws UNAUTHENTICATED when there is no caller. */
   partner(): PartnerClient;
   pager: Pager;
+  /** This caller's customers by id, for this operation (it draws on the operation's customer-lookup allowance). */
+  customerDirectory: CustomerLookup;
   pdfLinks: PdfLinks;
   /** The facade's public base URL for links in answers; null when the request names no usable host. */
   publicBaseUrl(): string | null;

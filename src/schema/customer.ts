@@ -1,7 +1,15 @@
+import { GraphQLError } from 'graphql';
 import { PagingArgumentError } from '../pagination/pager.ts';
-import type { Customer } from '../partner/customers.ts';
+import { type Customer, isCustomerId } from '../partner/customers.ts';
 import { builder } from './builder.ts';
-import { CONNECTION_ERRORS, forwardPagingArgs, PAGING_RULES, type UpstreamPagingExtension } from './paging-args.ts';
+import {
+  CONNECTION_ERRORS,
+  CUSTOMER_LOOKUP,
+  CUSTOMER_LOOKUP_ERRORS,
+  forwardPagingArgs,
+  PAGING_RULES,
+  type UpstreamPagingExtension,
+} from './paging-args.ts';
 
 /** The longest customer search text accepted; longer is BAD_USER_INPUT, with no upstream call. */
 export const MAX_FILTER_LENGTH = 200;
@@ -74,6 +82,25 @@ builder.queryField('customers', (t) =>
         exactness: PAGING.exactness,
         fetchPage: (token, size) => ctx.partner().searchCustomers({ filter, token, size }),
       });
+    },
+  }),
+);
+
+builder.queryField('customer', (t) =>
+  t.field({
+    type: CustomerRef,
+    nullable: true,
+    extensions: CUSTOMER_LOOKUP,
+    description: `The customer with this id, or null when the partner organisation has none (no error). ${CUSTOMER_LOOKUP_ERRORS} An id that cannot be a customer id is BAD_USER_INPUT, with no upstream call.`,
+    args: { id: t.arg.id({ required: true, description: 'A customer id, `cus-…`.' }) },
+    resolve: (_root, args, ctx) => {
+      const id = String(args.id);
+      if (!isCustomerId(id)) {
+        throw new GraphQLError(`Argument "id" is not a customer id (\`cus-…\`).`, {
+          extensions: { code: 'BAD_USER_INPUT' },
+        });
+      }
+      return ctx.customerDirectory.load(id);
     },
   }),
 );

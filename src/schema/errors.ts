@@ -1,9 +1,10 @@
 import { GraphQLError } from 'graphql';
+import { CustomerLookupLimitError } from '../pagination/directory/index.ts';
 import { PagingArgumentError } from '../pagination/pager.ts';
 import { PartnerError } from '../partner/errors.ts';
 
 /** The stable codes a caller can see in `extensions.code`. */
-export type ErrorCode = PartnerError['code'] | 'INTERNAL_SERVER_ERROR';
+export type ErrorCode = PartnerError['code'] | 'CUSTOMER_LOOKUP_LIMIT' | 'INTERNAL_SERVER_ERROR';
 
 /**
  * Turns whatever a resolver threw into what the caller sees: expected failures keep a clear
@@ -23,6 +24,12 @@ export function maskError(error: unknown, message: string, isDev = false): Graph
 
   if (original instanceof PartnerError) {
     return new GraphQLError(original.message, { ...at, extensions: partnerExtensions(original) });
+  }
+  if (original instanceof CustomerLookupLimitError) {
+    return new GraphQLError(original.message, {
+      ...at,
+      extensions: { code: 'CUSTOMER_LOOKUP_LIMIT', calls: original.calls },
+    });
   }
   if (original instanceof PagingArgumentError) {
     return new GraphQLError(original.message, { ...at, extensions: { code: 'BAD_USER_INPUT' } });

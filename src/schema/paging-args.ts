@@ -23,3 +23,22 @@ export const PAGING_RULES =
 export interface UpstreamPagingExtension {
   exactness: 'total' | 'lookahead';
 }
+
+/**
+ * Declared on a field that looks customers up by id (field `extensions.customerLookup`): an
+ * operation selecting one may spend the customer-lookup allowance, which the upstream-call budget counts.
+ */
+export interface CustomerLookupExtension {
+  customerLookup: true;
+}
+
+export const CUSTOMER_LOOKUP = { customerLookup: true } as const satisfies CustomerLookupExtension;
+
+export const CUSTOMER_LOOKUP_ERRORS = [
+  'The partner API has no lookup by id: customers are found by walking its customer list, newest first, at most',
+  '15 upstream calls per operation unless configured; what the walk read serves the same caller for 60 s (unless',
+  'configured), and a later lookup resumes the walk. Errors (`extensions.code`): CUSTOMER_LOOKUP_LIMIT when the',
+  'allowance ran out before this customer was met (ask again: the walk goes on from there); UNAUTHENTICATED,',
+  'FORBIDDEN, RATE_LIMITED, UPSTREAM_TIMEOUT, UPSTREAM_UNAVAILABLE, UPSTREAM_BAD_RESPONSE when the partner API',
+  'failed. On error this field alone is null.',
+].join(' ');

@@ -1,6 +1,14 @@
 import type { BillingSubscription } from '../partner/subscriptions.ts';
 import { builder } from './builder.ts';
-import { CONNECTION_ERRORS, forwardPagingArgs, PAGING_RULES, type UpstreamPagingExtension } from './paging-args.ts';
+import { CustomerRef } from './customer.ts';
+import {
+  CONNECTION_ERRORS,
+  CUSTOMER_LOOKUP,
+  CUSTOMER_LOOKUP_ERRORS,
+  forwardPagingArgs,
+  PAGING_RULES,
+  type UpstreamPagingExtension,
+} from './paging-args.ts';
 
 // Not named `Subscription`: SDL tools read that as the root subscription type.
 export const BillingSubscriptionRef = builder.objectRef<BillingSubscription>('BillingSubscription').implement({
@@ -16,6 +24,14 @@ export const BillingSubscriptionRef = builder.objectRef<BillingSubscription>('Bi
     customerId: t.exposeString('customerId', {
       nullable: true,
       description: 'The id (`cus-…`) of the customer who holds it.',
+    }),
+    customer: t.field({
+      type: CustomerRef,
+      nullable: true,
+      extensions: CUSTOMER_LOOKUP,
+      description: `The customer who holds it (\`customerId\`); null when there is none or the partner organisation has no customer with that id (no error). ${CUSTOMER_LOOKUP_ERRORS}`,
+      resolve: (subscription, _args, ctx) =>
+        subscription.customerId === null ? null : ctx.customerDirectory.load(subscription.customerId),
     }),
     owner: t.exposeString('owner', { nullable: true, description: 'The owner recorded on the object.' }),
     createdAt: t.expose('createdAt', {

@@ -1,6 +1,11 @@
 // Imported by the package's name, through its package.json `exports`, as a frontend repo would: the
 // build in packages/client/dist (vitest's global setup builds it).
-import { createPartnerGraphClient, type InvoicesPageQuery } from '@partner-graph/client';
+import {
+  type CustomerPageQuery,
+  createPartnerGraphClient,
+  type InvoicesPageQuery,
+  type SubscriptionsWithCustomersQuery,
+} from '@partner-graph/client';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { type ListEndpoint, walkRest } from '../support/rest.ts';
 import { type Stack, startStack } from '../support/stack.ts';
@@ -57,6 +62,22 @@ describe('the typed graphql-request client (@partner-graph/client)', () => {
     expect(page.invoices?.edges[0]?.node.pdfUrl).toMatch(
       /^http:\/\/127\.0\.0\.1:\d+\/downloads\/invoices\/[A-Za-z0-9_-]{43}\.pdf$/,
     );
+  });
+
+  it('serves a subscriptions table with customers, and a customer page reached from it, in one request each', async () => {
+    graphqlRequests = 0;
+    const table = await client().subscriptionsWithCustomers({ first: 5 });
+    expectTypeOf<
+      NonNullable<SubscriptionsWithCustomersQuery['subscriptions']>['nodes'][number]['customer']
+    >().toEqualTypeOf<{ id: string; name: string; email: string | null } | null>();
+    const rows = table.subscriptions?.nodes ?? [];
+    expect(rows.map((row) => row.id)).toEqual(truth.get('subscriptions')?.slice(0, 5));
+    expect(rows.every((row) => row.customer?.id === row.customerId)).toBe(true);
+    const id = rows[0]?.customer?.id ?? '';
+    const page = await client().customer({ id });
+    expectTypeOf(page).toEqualTypeOf<CustomerPageQuery>();
+    expect(page.customer).toMatchObject({ id, name: rows[0]?.customer?.name });
+    expect(graphqlRequests).toBe(2);
   });
 
   it('surfaces a GraphQL error code to the caller', async () => {

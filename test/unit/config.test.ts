@@ -104,6 +104,18 @@ describe('loadConfig', () => {
     expect(problemsOf({ UPSTREAM_MAX_SOCKETS: '0' })[0]).toMatch(/^UPSTREAM_MAX_SOCKETS: /);
   });
 
+  it('reads the customer directory settings, and refuses an allowance the upstream-call budget cannot hold', () => {
+    expect(loadConfig({})).toMatchObject({
+      customerDirectory: { ttlMs: 60_000, maxCustomers: 100_000, lookupCalls: 15 },
+    });
+    expect(
+      loadConfig({ CUSTOMER_DIRECTORY_TTL_MS: '0', CUSTOMER_LOOKUP_CALLS: '30', UPSTREAM_CALL_BUDGET: '40' }),
+    ).toMatchObject({ customerDirectory: { ttlMs: 0, lookupCalls: 30 } });
+    expect(problemsOf({ CUSTOMER_LOOKUP_CALLS: '30' })).toEqual([
+      'CUSTOMER_LOOKUP_CALLS: must not exceed UPSTREAM_CALL_BUDGET (25), which it counts toward',
+    ]);
+  });
+
   it('refuses a DEFAULT_FIRST above MAX_FIRST', () => {
     expect(problemsOf({ DEFAULT_FIRST: '50', MAX_FIRST: '40' })).toEqual([
       'DEFAULT_FIRST: must not exceed MAX_FIRST (40)',

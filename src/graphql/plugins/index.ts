@@ -46,7 +46,11 @@ export function graphqlPlugins(config: Config, metrics: Metrics): GraphQLPlugins
   }
   plugins.push(
     useCallerCredentials() as Plugin,
-    useUpstreamBudget(config.upstreamCallBudget, config.paging.defaultFirst),
+    useUpstreamBudget({
+      budget: config.upstreamCallBudget,
+      defaultFirst: config.paging.defaultFirst,
+      customerLookupCalls: config.customerDirectory.lookupCalls,
+    }),
     skippable(useDeferStream() as Plugin, 'the direct path hands @defer and @stream to Yoga'),
   );
   return { plugins, directPathMaySkip: skip };

@@ -10,28 +10,37 @@ import type { Plugin } from 'graphql-yoga';
 import { upstreamPageSize } from '../../pagination/connection.ts';
 import type { UpstreamPagingExtension } from '../../schema/paging-args.ts';
 import { operationRootFields } from './root-fields.ts';
+import { selectsFieldWithExtension } from './selected-extensions.ts';
+
+export interface UpstreamBudget {
+  /** Upstream calls one operation may make. */
+  budget: number;
+  defaultFirst: number;
+  /** The customer-lookup allowance: what an operation selecting a customer lookup may add. */
+  customerLookupCalls: number;
+}
 
 /**
  * Refuses, before execution, an operation that would make more upstream calls than the budget.
  * Counts the way the pager calls: ceil(first / page size) pages per distinct connection request
  * (identical ones are fetched once), plus the look-ahead page, plus one where `after` may
- * straddle an upstream page.
+ * straddle an upstream page; and the whole customer-lookup allowance when any customer lookup is selected.
  */
-export function useUpstreamBudget(budget: number, defaultFirst: number): Plugin {
+export function useUpstreamBudget({ budget, defaultFirst, customerLookupCalls }: UpstreamBudget): Plugin {
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const estimate = estimateUpstreamCalls(
-        args.schema,
-        args.document,
-        args.operationName,
-        args.variableValues ?? {},
-        defaultFirst,
-      );
+      const { schema, document, operationName } = args;
+      const lookups = selectsFieldWithExtension(schema, document, operationName, 'customerLookup')
+        ? customerLookupCalls
+        : 0;
+      const estimate =
+        estimateUpstreamCalls(schema, document, operationName, args.variableValues ?? {}, defaultFirst) + lookups;
       if (estimate <= budget) return;
+      const ofWhich = lookups > 0 ? ` (${lookups} of them to look customers up)` : '';
       setResultAndStopExecution({
         errors: [
           new GraphQLError(
-            `This operation needs about ${estimate} upstream calls; the limit is ${budget} per operation. Ask for fewer nodes (first) or fewer distinct connections.`,
+            `This operation needs about ${estimate} upstream calls${ofWhich}; the limit is ${budget} per operation. Ask for fewer nodes (first) or fewer distinct connections.`,
             { extensions: { code: 'BAD_USER_INPUT', limit: 'upstreamCalls', estimate, budget } },
           ),
         ],
