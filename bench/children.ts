@@ -75,11 +75,13 @@ export function productionCommand(root = REPO_ROOT): { nodeFlags: string[]; entr
   const base = root.replace(/\/+$/, '');
   if (!existsSync(`${base}/dist/main.js`)) return null;
   const command = scriptsOf(base)['start:prod'] ?? '';
+  // `exec` lets npm's signals reach node (see test/deploy/image.test.ts); older checkouts lack it.
   const words = command.trim().split(/\s+/);
+  if (words[0] === 'exec') words.shift();
   const entry = words.at(-1);
   if (words[0] !== 'node' || !entry?.endsWith('.js') || !words.slice(1, -1).every((word) => word.startsWith('--'))) {
     throw new Error(
-      `${base}: "start:prod" must be \`node [--flags] dist/main.js\` for the bench to run it, not "${command}"`,
+      `${base}: "start:prod" must be \`[exec] node [--flags] dist/main.js\` for the bench to run it, not "${command}"`,
     );
   }
   return { nodeFlags: words.slice(1, -1), entry: `${base}/${entry}` };

@@ -9,12 +9,13 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * `npm run build`, then the build started as `npm run start:prod` starts it, with no
  * PARTNER_API_URL (so it embeds the sandbox) and the persisted-operations manifest switched on (so
  * every file a module reads beside itself must have been copied into dist/). The command is run
- * in one process, not through npm → sh → node, so the signal that stops it reaches the server.
+ * in one process, not through npm → sh → node (test/deploy/image.test.ts covers that way).
  */
 function startProdCommand(): string[] {
   const scripts = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> })
     .scripts;
-  const [node, ...args] = (scripts['start:prod'] ?? '').trim().split(/\s+/);
+  const [exec, node, ...args] = (scripts['start:prod'] ?? '').trim().split(/\s+/);
+  expect(exec).toBe('exec');
   expect(node).toBe('node');
   expect(args.at(-1)).toBe('dist/main.js');
   return args;
