@@ -46,12 +46,13 @@ describe('a `first` out of range gets one answer however it is written', () => {
   });
 
   it('no limit refusal is worded as a syntax error, and each names its limit', async () => {
-    const deep = await startStack({ env: { MAX_DEPTH: '3', MAX_COST: '100', MAX_ALIASES: '1' } });
+    const deep = await startStack({ env: { MAX_DEPTH: '3', MAX_COST: '100', MAX_ALIASES: '1', MAX_TOKENS: '40' } });
     try {
       const queries = {
         depth: '{ customers(first: 2) { edges { node { id } } } }',
         cost: '{ customers(first: 300) { nodes { id name email } } }',
         aliases: '{ a: customers(first: 1) { nodes { id } } b: customers(first: 1) { nodes { id } } }',
+        tokens: `{ customers(first: 1) { nodes { ${'id '.repeat(40)} } } }`,
       };
       for (const [limit, query] of Object.entries(queries)) {
         const { body } = await deep.gql(query);

@@ -25,6 +25,7 @@ const LIMIT_MESSAGES: [RegExp, string][] = [
   [/aliases limit of/i, 'aliases'],
   [/directives limit of/i, 'directives'],
   [/cost limit of/i, 'cost'],
+  [/token limit of/i, 'tokens'],
 ];
 
 /**
@@ -33,6 +34,12 @@ const LIMIT_MESSAGES: [RegExp, string][] = [
  */
 function useLimitErrorCodes(): Plugin {
   return {
+    // The token limit is enforced by the parser, so its refusal is a parse error.
+    onParse() {
+      return ({ result, replaceParseResult }) => {
+        if (result instanceof Error && limitOf(result)) replaceParseResult(withLimitCode(result));
+      };
+    },
     onValidate({ validateFn, setValidationFn }) {
       setValidationFn((...args) => {
         try {
@@ -54,7 +61,8 @@ function limitOf(error: Error): string | undefined {
 function withLimitCode<E extends Error>(error: E): E | GraphQLError {
   const limit = limitOf(error);
   const { nodes, source, positions, extensions } = error as Partial<GraphQLError>;
-  if (!limit || extensions?.['code']) return error;
+  const code = extensions?.['code'];
+  if (!limit || (code !== undefined && code !== 'GRAPHQL_PARSE_FAILED')) return error;
   // graphql-js words any error raised while reading a document as a syntax error; a limit is none.
   return new GraphQLError(error.message.replace(/^Syntax Error: /, ''), {
     nodes: nodes ?? null,

@@ -22,7 +22,7 @@ type ReportContext = Partial<ServerContext & YogaInitialContext>;
 export interface OperationReportPlugins {
   /** First in the list: parse and execution. */
   first: Plugin<ReportContext>;
-  /** After the operation limits, which code their validation errors. */
+  /** After the operation limits, which code their parse and validation errors. */
   afterLimits: Plugin<ReportContext>;
 }
 
@@ -56,14 +56,7 @@ export function useOperationReport(metrics: Metrics): OperationReportPlugins {
 
   const first: Plugin<ReportContext> = {
     onParse({ context }) {
-      const operation = operationOf(context);
-      if (!operation) return undefined;
-      return ({ result }) => {
-        if (result instanceof Error) {
-          add(operation, [result], 'GRAPHQL_PARSE_FAILED');
-          finish(context, operation);
-        }
-      };
+      operationOf(context); // the clock starts
     },
     onExecute({ args }) {
       const context = args.contextValue as ReportContext;
@@ -87,6 +80,15 @@ export function useOperationReport(metrics: Metrics): OperationReportPlugins {
     },
   };
   const afterLimits: Plugin<ReportContext> = {
+    onParse({ context }) {
+      const operation = operationOf(context);
+      if (!operation) return undefined;
+      return ({ result }) => {
+        if (!(result instanceof Error)) return;
+        add(operation, [result], 'GRAPHQL_PARSE_FAILED');
+        finish(context, operation);
+      };
+    },
     onValidate({ context }) {
       const operation = operationOf(context);
       if (!operation) return undefined;
