@@ -6,7 +6,6 @@ import { createGraphiQLPage, partnerGraphiQLOptions } from './graphql/graphiql.t
 import { createGraphQLCore, type Yoga } from './graphql/yoga.ts';
 import { createGraphQLRoute } from './http/graphql-route.ts';
 import { createRouter } from './http/router.ts';
-import type { RedisStateChange } from './lib/redis.ts';
 import { createRateLimiter } from './limits/rate-limit.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
 import { createRequestRecords } from './logging/request-record.ts';
@@ -49,16 +48,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const ops = createOperations(config);
   const upstreamEvents = combineEvents(ops.upstreamEvents, deps.upstreamEvents);
   const { metrics } = ops;
-  const redisEvents = {
-    onStateChange: (change: RedisStateChange) => metrics.redisUp(change.to === 'up'),
-    onFailure: metrics.redisFailure,
-  };
+  const redisEvents = ops.redisEvents;
   const services = createServices(config, { logger, http: deps.http, upstreamEvents, now: deps.now, redisEvents });
-  const { redis } = services;
-  if (redis) {
-    metrics.redisUp(false);
-    ops.readiness.watch('redis', () => redis.state() === 'down');
-  }
+  if (services.redis) ops.watchRedis(services.redis);
   const callerKeys = createCallerKeys(services.secret);
   const rateLimiter = createRateLimiter({
     settings: config.rateLimit,

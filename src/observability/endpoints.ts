@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config/index.ts';
+import type { RedisStateChange, SharedRedis } from '../lib/redis.ts';
 import { sendError, sendJson } from '../lib/respond.ts';
 import { combineEvents, type ResilienceEvents } from '../partner/resilience/resilient-http.ts';
 import { readBuildInfo } from './build-info.ts';
@@ -14,6 +15,10 @@ export interface Operations {
   readiness: Readiness;
   /** For the resilience layer's hook: metrics, readiness and (when on) traces of upstream calls. */
   upstreamEvents: ResilienceEvents;
+  /** Listeners for the shared Redis: its state and failures, as metrics. */
+  redisEvents: { onStateChange(change: RedisStateChange): void; onFailure(feature: string): void };
+  /** Redis down makes /ready name it under `degraded` (the server still serves). */
+  watchRedis(redis: SharedRedis): void;
   serveHealth(req: IncomingMessage, res: ServerResponse): void;
   serveReady(req: IncomingMessage, res: ServerResponse): Promise<void>;
   serveMetrics(req: IncomingMessage, res: ServerResponse): Promise<void>;
@@ -42,6 +47,14 @@ export function createOperations(config: Config): Operations {
     ),
     serveHealth(_req, res) {
       sendJson(res, 200, { status: 'ok', version: build.version, commit: build.commit }, NO_STORE);
+    },
+    redisEvents: {
+      onStateChange: (change) => metrics.redisUp(change.to === 'up'),
+      onFailure: (feature) => metrics.redisFailure(feature),
+    },
+    watchRedis(redis) {
+      metrics.redisUp(false);
+      readiness.watch('redis', () => redis.state() === 'down');
     },
     async serveReady(req, res) {
       if (refuseMethod(req, res)) return;
