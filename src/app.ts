@@ -27,6 +27,8 @@ export interface AppDeps {
   /** The clock links and tokens expire by (Date.now), and false to send every request through Yoga (tests). */
   now?: () => number;
   directPath?: boolean;
+  /** false: no compiled operation plans (tests compare both executors). */
+  operationPlans?: boolean;
 }
 
 export interface App {
@@ -58,7 +60,12 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     onRejected: metrics.rateLimited,
     onStoreError: metrics.rateLimitStoreError,
   });
-  const graphql = createGraphQLCore({ services, metrics, directPath: deps.directPath });
+  const graphql = createGraphQLCore({
+    services,
+    metrics,
+    directPath: deps.directPath,
+    operationPlans: deps.operationPlans,
+  });
   const graphiql = config.browser.graphiql ? createGraphiQLPage(partnerGraphiQLOptions(deps.demoToken)) : null;
   const settings = { limits: config.limits, deadlineMs: config.upstream.operationDeadlineMs, graphiql };
   const handle = createRouter(createRequestRecords(logger, metrics), {

@@ -9,6 +9,7 @@ import {
   SCHEMA_FIELDS,
   STREAMING,
 } from './direct-requests.ts';
+import { PlannedResult } from './plan/result.ts';
 import type { GraphQLPlugins } from './plugins/index.ts';
 import type { ServerContext, Yoga } from './server-context.ts';
 
@@ -64,6 +65,7 @@ export function createDirectPath(yoga: Yoga, plugins: GraphQLPlugins, options: D
     const document = documentOf(params, server);
     if (!document || getOperationAST(document, params.operationName)?.operation !== 'query') return false;
     const result = await execute(yoga, document, params, server);
+    if (result instanceof PlannedResult) return writePlanned(res, result, mediaType);
     const response = processRegularResult(result, yoga.fetchAPI, mediaType);
     const text = await response.text();
     if (res.destroyed) return true;
@@ -75,6 +77,18 @@ export function createDirectPath(yoga: Yoga, plugins: GraphQLPlugins, options: D
     res.end(text);
     return true;
   };
+}
+
+/** A planned answer has data and no errors: Yoga's processor would answer 200 with its text; without a Fetch Response. */
+function writePlanned(res: ServerContext['res'], result: PlannedResult, mediaType: string): true {
+  if (res.destroyed) return true;
+  const text = result.stringify();
+  res.writeHead(200, {
+    'content-length': String(Buffer.byteLength(text)),
+    'content-type': `${mediaType}; charset=utf-8`,
+  });
+  res.end(text);
+  return true;
 }
 
 export interface DirectPathOptions {

@@ -22,13 +22,15 @@ export interface GraphQLCoreOptions {
   metrics: Metrics;
   /** false: every request goes through Yoga (the tests compare both transports). */
   directPath?: boolean;
+  /** false: no compiled operation plans, every operation runs in full (the tests compare both). */
+  operationPlans?: boolean;
 }
 
 /** The GraphQL core: Yoga over the schema, with the one ordered plugin list, and the direct path beside it. */
 export function createGraphQLCore(options: GraphQLCoreOptions): GraphQLCore {
   const { services, metrics } = options;
   const { config } = services;
-  const plugins = graphqlPlugins(config, metrics);
+  const plugins = graphqlPlugins(config, metrics, { operationPlans: options.operationPlans });
   const yoga = createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',

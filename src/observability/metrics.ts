@@ -16,6 +16,8 @@ export interface Metrics {
   observeOperation(report: OperationReport): void;
   /** Which transport answered a GraphQL POST: the direct path or Yoga (src/graphql/direct.ts says which go where). */
   graphqlTransport(transport: 'direct' | 'yoga'): void;
+  /** What answered an executed operation: its compiled plan, full execution after the plan gave up, or full execution alone (src/graphql/plan/). */
+  graphqlExecutor(executor: 'plan' | 'fallback' | 'full'): void;
   /** Called when a response is done: the route is one of a fixed few names. */
   observeHttp(route: HttpRoute, status: number | 'aborted', seconds: number): void;
   httpStarted(): () => void;
@@ -125,6 +127,12 @@ export function createMetrics(build: BuildInfo = readBuildInfo()): Metrics {
     help: 'GraphQL POSTs by the transport that answered them: "direct" (src/graphql/direct.ts) or "yoga"',
     labelNames: ['lane'],
   });
+  const executors = new Counter({
+    ...make,
+    name: `${PREFIX}graphql_operations_by_executor_total`,
+    help: 'Executed GraphQL operations by what answered them: "plan" (a compiled operation plan), "fallback" (full execution after the plan gave up) or "full"',
+    labelNames: ['executor'],
+  });
   const failedFast = new Counter({
     ...make,
     name: `${PREFIX}upstream_failed_fast_total`,
@@ -224,6 +232,7 @@ export function createMetrics(build: BuildInfo = readBuildInfo()): Metrics {
     upstreamEvents,
     observeOperation,
     graphqlTransport: (transport) => transports.inc({ lane: transport }),
+    graphqlExecutor: (executor) => executors.inc({ executor }),
     observeHttp(route, status, seconds) {
       httpRequests.inc({ route, status: String(status) });
       httpDuration.observe({ route }, seconds);

@@ -8,6 +8,7 @@ import { useOperationLimits } from './operation-limits.ts';
 import { useOperationReport } from './operation-report.ts';
 import { usePagingBounds } from './paging-bounds.ts';
 import { usePersistedManifest } from './persisted.ts';
+import { usePlannedExecution } from './planned-execution.ts';
 import { useOperationTracing } from './tracing.ts';
 import { useUpstreamBudget } from './upstream-budget.ts';
 
@@ -21,7 +22,12 @@ export interface GraphQLPlugins {
   directPathMaySkip: ReadonlyMap<Plugin, string>;
 }
 
-export function graphqlPlugins(config: Config, metrics: Metrics): GraphQLPlugins {
+export interface GraphQLPluginOptions {
+  /** false: every operation runs in full (the tests compare both executors). */
+  operationPlans?: boolean;
+}
+
+export function graphqlPlugins(config: Config, metrics: Metrics, options: GraphQLPluginOptions = {}): GraphQLPlugins {
   const skip = new Map<Plugin, string>();
   const skippable = (plugin: Plugin, why: string) => {
     skip.set(plugin, why);
@@ -30,6 +36,7 @@ export function graphqlPlugins(config: Config, metrics: Metrics): GraphQLPlugins
   const report = useOperationReport(metrics);
   const plugins: Plugin[] = [
     report.first as Plugin,
+    ...(options.operationPlans === false ? [] : [usePlannedExecution(metrics)]),
     ...(config.operations.tracing ? [useOperationTracing()] : []),
     skippable(useParsedBody(), 'the direct path takes the parsed body itself'),
     usePagingBounds(config.paging.maxFirst) as Plugin,

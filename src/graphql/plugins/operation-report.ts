@@ -2,6 +2,7 @@ import { type ExecutionResult, getOperationAST } from 'graphql';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
 import type { Metrics } from '../../observability/metrics.ts';
 import { maskError } from '../../schema/errors.ts';
+import { hasData } from '../plan/result.ts';
 import type { ServerContext } from '../server-context.ts';
 
 interface Operation {
@@ -66,7 +67,7 @@ export function useOperationReport(metrics: Metrics): OperationReportPlugins {
       operation.name = getOperationAST(args.document, args.operationName)?.name?.value ?? operation.name;
       const observe = (result: ExecutionResult) => {
         add(operation, result.errors, 'OTHER');
-        operation.hasData ||= Boolean(result.data);
+        operation.hasData ||= hasData(result);
       };
       return {
         onExecuteDone({ result }) {
