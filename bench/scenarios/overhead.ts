@@ -45,6 +45,8 @@ export interface VariantFigures {
   target: 'target' | 'also' | null;
   reqPerSec: { direct: number; proxy: number; facade: number };
   facadeOverProxy: number;
+  /** Each round's facade window over the proxy window beside it: the spread behind the ratio of medians. */
+  facadeOverProxyByRound: number[];
   cpuUsPerReq: { facade: number; proxy: number };
   facadeCpuOverProxyCpu: number;
 }
@@ -118,6 +120,9 @@ export function variantFigures(
       facade: round(facade.medianReqPerSec, 1),
     },
     facadeOverProxy: round(ratio(facade.medianReqPerSec, proxy.medianReqPerSec), 3),
+    facadeOverProxyByRound: facade.rounds.map((r, i) =>
+      round(ratio(r.reqPerSec, proxy.rounds[i]?.reqPerSec ?? Number.NaN), 3),
+    ),
     cpuUsPerReq: { facade: round(facade.serverCpuUsPerReq, 1), proxy: round(proxy.serverCpuUsPerReq, 1) },
     facadeCpuOverProxyCpu: round(ratio(facade.serverCpuUsPerReq, proxy.serverCpuUsPerReq), 3),
   };
@@ -286,6 +291,7 @@ export const overhead: Scenario = async ({ settings, log, mainStack }) => {
       targets: overheadTargets(variants),
       notes: [
         "CPU/req (server) is the proxy's or the facade's own process; (a) has no server between client and sandbox.",
+        `Per-round (c)/(b): ${variants.map((v) => `${v.variant} ${v.facadeOverProxyByRound.map((r) => r.toFixed(2)).join('/')}`).join('; ')}.`,
         `Per-round req/s: ${summaries.map((s) => `${s.name} ${s.rounds.map((r) => r.reqPerSec.toFixed(0)).join('/')}`).join('; ')}.`,
         ...summaries.filter((s) => s.firstError).map((s) => `${s.name}: first error: ${s.firstError}`),
       ],
