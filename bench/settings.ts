@@ -1,5 +1,6 @@
-// How long and how hard the bench runs. The full run stays around five minutes on a 2-core
-// machine; BENCH_QUICK=1 is a ~1 minute smoke run whose figures are not kept as results.
+// How long and how hard the bench runs. The full run stays around six and a half minutes on a
+// 2-core machine (scenario 1's eight candidates take about two and a half of them); BENCH_QUICK=1
+// is a ~1 minute smoke run whose figures are not kept as results.
 
 export const SCENARIO_IDS = [
   'overhead',
