@@ -1,8 +1,11 @@
-// `npx tsx bench/ab.ts <baseline-checkout> [overhead|growth|edges]`: one optimisation, before and
-// after, side by side. The facade from another checkout of this repo (the baseline: this tree
-// with the change undone) and the facade from this tree run as two child processes in front of
-// one sandbox, under the same load, in interleaved windows (A B A B …). On a noisy machine only
-// a comparison made this way means anything.
+// `npx tsx bench/ab.ts <baseline-checkout> [overhead|overhead-edges|growth|edges]`: one optimisation,
+// before and after, side by side. The facade from another checkout of this repo (the baseline:
+// this tree with the change undone) and the facade from this tree run as two child processes in
+// front of one sandbox, under the same load, in interleaved windows (A B A B …). On a noisy
+// machine only a comparison made this way means anything.
+// Environment: AB_WORKERS (keep-alive connections, default 8; 20 with `overhead-edges` is issue
+// #19's measured variant), AB_WINDOW_MS (3000), AB_ROUNDS (6), AB_AFTER (the "after" checkout,
+// default this tree), AB_AFTER_FLAGS (node flags for the "after" side only).
 import { existsSync } from 'node:fs';
 import { buildFacade, type ChildServer, detail, hasBuild, REPO_ROOT, startChild } from './children.ts';
 import { type Candidate, measureWindow, type Window } from './load.ts';
@@ -19,7 +22,11 @@ if (!baseline || !existsSync(`${baseline}/bench/servers/facade.ts`) || !chosen) 
 }
 const windowMs = Number(process.env['AB_WINDOW_MS'] ?? '3000');
 const rounds = Number(process.env['AB_ROUNDS'] ?? '6');
-const workers = 8;
+const workers = Number(process.env['AB_WORKERS'] ?? '8');
+if (!Number.isInteger(workers) || workers < 1) {
+  process.stderr.write(`AB_WORKERS must be a positive whole number, got ${process.env['AB_WORKERS']}\n`);
+  process.exit(2);
+}
 
 // AB_AFTER: another checkout for the "after" side (default: this tree).
 const afterRoot = process.env['AB_AFTER'];
@@ -83,7 +90,7 @@ try {
   );
   const rpsRatio = median((windows[1] ?? []).map((w, i) => w.reqPerSec / (windows[0]?.[i]?.reqPerSec ?? Number.NaN)));
   console.log(
-    `${which}: facade CPU/req ${cpu[0]?.toFixed(0)} → ${cpu[1]?.toFixed(0)} µs (after/before ${cpuRatio.toFixed(2)}), ` +
+    `${which} at ${workers} connections: facade CPU/req ${cpu[0]?.toFixed(0)} → ${cpu[1]?.toFixed(0)} µs (after/before ${cpuRatio.toFixed(2)}), ` +
       `req/s ${rps[0]?.toFixed(0)} → ${rps[1]?.toFixed(0)} (after/before ${rpsRatio.toFixed(2)})`,
   );
   await Promise.all(candidates.map((c) => c.pool.close()));

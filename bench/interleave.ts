@@ -23,9 +23,12 @@ export async function runInterleaved(
   log: (line: string) => void,
   windowMs = settings.windowMs,
 ): Promise<CandidateSummary[]> {
-  const load = { workers: settings.workers, maxRequests: settings.maxRequestsPerWindow };
+  const load = (candidate: Candidate) => ({
+    workers: candidate.connections ?? settings.workers,
+    maxRequests: settings.maxRequestsPerWindow,
+  });
   for (const candidate of candidates) {
-    const warm = await measureWindow(candidate, { ...load, durationMs: settings.warmupMs });
+    const warm = await measureWindow(candidate, { ...load(candidate), durationMs: settings.warmupMs });
     log(
       `  warm-up ${candidate.name}: ${warm.reqPerSec.toFixed(0)} req/s${warm.errors ? `, ${warm.errors} errors (${warm.firstError})` : ''}`,
     );
@@ -34,7 +37,7 @@ export async function runInterleaved(
   for (let round = 1; round <= settings.rounds; round++) {
     const line: string[] = [];
     for (const [i, candidate] of candidates.entries()) {
-      const window = await measureWindow(candidate, { ...load, durationMs: windowMs });
+      const window = await measureWindow(candidate, { ...load(candidate), durationMs: windowMs });
       windows[i]?.push(window);
       line.push(`${candidate.name} ${window.reqPerSec.toFixed(0)}`);
     }

@@ -75,6 +75,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 export interface Candidate {
   name: string;
   pool: Pool;
+  /** Concurrent workers, one per pool connection; the bench's `workers` setting when unset. */
+  connections?: number;
   call: () => HttpCall;
   check: AnswerCheck;
   /** The server under test (its CPU is the candidate's cost), null when the client calls the floor directly. */

@@ -1,8 +1,8 @@
-// `npx tsx bench/profile.ts [overhead|growth|edges]`: the facade under --cpu-prof with closed-loop
-// load of one operation (scenario 1's by default), then where its CPU went in the measured window
-// (start-up and warm-up left out): self time by package/module and by function. The .cpuprofile
-// stays in bench/profiles/ (not kept) for Chrome DevTools. The facade is this tree's build, made
-// fresh first: functions show as dist/… with the compiled file's line numbers.
+// `npx tsx bench/profile.ts [overhead|overhead-edges|growth|edges]`: the facade under --cpu-prof
+// with closed-loop load of one operation (scenario 1's by default), then where its CPU went in the
+// measured window (start-up and warm-up left out): self time by package/module and by function.
+// The .cpuprofile stays in bench/profiles/ (not kept) for Chrome DevTools. The facade is this
+// tree's build, made fresh first: functions show as dist/… with the compiled file's line numbers.
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildFacade } from './children.ts';

@@ -116,7 +116,7 @@ export function renderMarkdown(run: Run): string {
     '',
     `Method: every server runs in its own child process on 127.0.0.1 (sandbox, pass-through proxy, facade; NODE_ENV=production). ` +
       `Load scenarios warm each candidate up for ${run.settings.warmupMs / 1000} s, then run ${run.settings.rounds} interleaved rounds ` +
-      `(A B C A B C …) of ${run.settings.windowMs / 1000} s closed-loop windows with ${run.settings.workers} concurrent keep-alive connections. ` +
+      `(A B C A B C …) of ${run.settings.windowMs / 1000} s closed-loop windows with ${run.settings.workers} concurrent keep-alive connections (scenario 1 at ${run.settings.overheadConnections.join(' and ')}, each variant beside the floors at its own count). ` +
       "req/s is the median over rounds; p50/p99 over every request of every round; CPU per request is the process's own " +
       "process.cpuUsage() over the windows divided by the requests answered; upstream calls come from the sandbox's call record.",
     '',
