@@ -153,11 +153,13 @@ async function main(): Promise<void> {
     sandbox: { customers: 300, invoices: 2_000, subscriptions: 300 },
     facadeNodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
   });
-  const pool = createPool(stack.facadeOrigin, 8);
+  // PROFILE_WORKERS: keep-alive connections of the closed-loop load (scenario 1 measures 8 and 20).
+  const workers = Number(process.env['PROFILE_WORKERS'] ?? '8');
+  const pool = createPool(stack.facadeOrigin, workers);
   const warmupMs = Number(process.env['PROFILE_WARMUP_SECONDS'] ?? '3') * 1000;
   await runLoad({
     pool,
-    workers: 8,
+    workers,
     durationMs: warmupMs,
     maxRequests: 1_000_000,
     call: () => graphqlCall(stack.token, query, variables),
@@ -166,7 +168,7 @@ async function main(): Promise<void> {
   const before = await stack.facade.stats();
   const result = await runLoad({
     pool,
-    workers: 8,
+    workers,
     durationMs: seconds * 1000,
     maxRequests: 1_000_000,
     call: () => graphqlCall(stack.token, query, variables),
