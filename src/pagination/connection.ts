@@ -26,14 +26,11 @@ export interface ConnectionRequest<T> {
   keep?: (token: string | null, size: number, offset: number, page: UpstreamPage<T>) => Promise<void>;
 }
 
-export interface PagedEdge<T> {
-  node: T;
-  /** Where a cursor on this edge resumes: just after the node. */
-  position: Position;
-}
-
 export interface ConnectionPage<T> {
-  edges: PagedEdge<T>[];
+  /** The served nodes, in order. */
+  nodes: T[];
+  /** Where a cursor on the node at `k` resumes: just after it. Worked out when asked (most operations read no cursor). */
+  positionAfter(k: number): Position;
   /**
    * Whether nodes follow. Asked for, not computed up front: where it takes a look-ahead fetch, only
    * an operation that selects `pageInfo` pays for that page (the pager asks when pageInfo resolves). Memoised.
@@ -41,6 +38,16 @@ export interface ConnectionPage<T> {
   hasNextPage(): Promise<boolean>;
   hasPreviousPage: boolean;
   totalCount: number | null;
+}
+
+/** Nodes served from one upstream page: the page, the position its first read started at, and where they start. */
+interface Stretch<T> {
+  page: UpstreamPage<T>;
+  at: Position;
+  /** The offset in the page of the first node served from it. */
+  start: number;
+  /** The index in the connection page of that node. */
+  firstNode: number;
 }
 
 /** Empty upstream pages that still carry a token are followed at most this often when looking ahead. */
@@ -64,23 +71,28 @@ export async function pageConnection<T>(request: ConnectionRequest<T>): Promise<
   const { first, fetchPage } = request;
   const size = upstreamPageSize(first, request.exactness);
   let position: Position = request.after ?? { token: null, size, offset: 0, index: 0 };
-  const edges: PagedEdge<T>[] = [];
+  const nodes: T[] = [];
+  const stretches: Stretch<T>[] = [];
   let page = await fetchPage(position.token, position.size, position.offset);
   let totalCount = page.total;
   let emptyPagesInARow = 0;
+  const positionAfter = (k: number): Position => {
+    let stretch = stretches[0] as Stretch<T>;
+    for (const s of stretches) if (s.firstNode <= k) stretch = s;
+    return positionAfterRecord(stretch.page, stretch.at, stretch.start + (k - stretch.firstNode), size);
+  };
 
   for (;;) {
     const start = Math.min(position.offset, page.records.length);
-    const taken = Math.min(page.records.length - start, first - edges.length);
-    for (let k = 0; k < taken; k++) {
-      edges.push({ node: page.records[start + k] as T, position: positionAfter(page, position, start + k, size) });
-    }
+    const taken = Math.min(page.records.length - start, first - nodes.length);
+    if (taken > 0) stretches.push({ page, at: position, start, firstNode: nodes.length });
+    for (let k = 0; k < taken; k++) nodes.push(page.records[start + k] as T);
     const rest = page.records.length - start - taken;
-    if (edges.length === first || page.next === null) {
-      const end: Position = edges.at(-1)?.position ?? position;
+    if (nodes.length === first || page.next === null) {
+      const end: Position = nodes.length > 0 ? positionAfter(nodes.length - 1) : position;
       const hasNextPage = await hasMoreAfter(request, page, position, rest, end, size);
       totalCount = page.total ?? totalCount;
-      return { edges, hasNextPage, hasPreviousPage: (request.after?.index ?? 0) > 0, totalCount };
+      return { nodes, positionAfter, hasNextPage, hasPreviousPage: (request.after?.index ?? 0) > 0, totalCount };
     }
     emptyPagesInARow = page.records.length === 0 ? emptyPagesInARow + 1 : 0;
     if (emptyPagesInARow > MAX_EMPTY_PAGES_FOLLOWED || page.next === position.token) throw endlessPages();
@@ -90,7 +102,7 @@ export async function pageConnection<T>(request: ConnectionRequest<T>): Promise<
 }
 
 /** The position just after the record at `offset` of `page`: the next page's start when it is the page's last. */
-function positionAfter<T>(page: UpstreamPage<T>, at: Position, offset: number, size: number): Position {
+function positionAfterRecord<T>(page: UpstreamPage<T>, at: Position, offset: number, size: number): Position {
   const index = at.index + (offset - Math.min(at.offset, page.records.length)) + 1;
   if (offset === page.records.length - 1 && page.next !== null) return { token: page.next, size, offset: 0, index };
   return { token: at.token, size: at.size, offset: offset + 1, index };

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import DataLoader from 'dataloader';
 import type { UpstreamPage } from '../partner/page.ts';
-import { type PageFetcher, pageConnection } from './connection.ts';
-import { type CursorCodec, CursorError, type CursorScope, type Position } from './cursor.ts';
+import { type PageFetcher, type PageReader, pageConnection } from './connection.ts';
+import { type CursorCodec, CursorError, type CursorScope } from './cursor.ts';
 import type { KeptPageOwner, KeptPages } from './kept-pages.ts';
 
 export interface PagingLimits {
@@ -59,24 +58,25 @@ export interface PagerOptions {
  * upstream page fetches within the request, and serves pages kept from the caller's last request.
  */
 export function createPager({ cursors, keptPages, owner, limits }: PagerOptions): Pager {
-  const readers = new Map<string, DataLoader<string, UpstreamPage<unknown>>>();
+  const readers = new Map<string, PageReader<unknown>>();
 
   /**
-   * Per connection and bindings: page reads keyed by (token, size, offset) take the page kept for
-   * exactly that resume position, else share one upstream fetch per (token, size) in this request.
+   * Per connection and bindings: page reads by (token, size, offset) take the page kept for exactly
+   * that resume position, else share one upstream fetch per (token, size) in this request. Both
+   * remember failures too: an operation run again in the same request (src/graphql/plan/) calls nothing twice.
    */
-  function readerFor(scope: CursorScope, fetchPage: PageFetcher<unknown>): DataLoader<string, UpstreamPage<unknown>> {
+  function readerFor(scope: CursorScope, fetchPage: PageFetcher<unknown>): PageReader<unknown> {
     const id = `${scope.connection}|${scope.argsKey}`;
     let reader = readers.get(id);
     if (!reader) {
-      const upstream = onePerKey(async (key) => {
-        const [token, size] = JSON.parse(key) as [string | null, number];
-        return fetchPage(token, size);
-      });
-      reader = onePerKey(async (key) => {
-        const [token, size] = JSON.parse(key) as [string | null, number, number];
-        return (await keptPages.take(owner, `${id}|${key}`)) ?? upstream.load(JSON.stringify([token, size]));
-      });
+      const fetched = new Map<string, Promise<UpstreamPage<unknown>>>();
+      const read = new Map<string, Promise<UpstreamPage<unknown>>>();
+      const upstream = (token: string | null, size: number) =>
+        once(fetched, `${size}|${token}`, () => fetchPage(token, size));
+      reader = (token, size, offset) =>
+        once(read, keyOf(token, size, offset), async () => {
+          return (await keptPages.take(owner, `${id}|${keyOf(token, size, offset)}`)) ?? upstream(token, size);
+        });
       readers.set(id, reader);
     }
     return reader;
@@ -86,19 +86,18 @@ export function createPager({ cursors, keptPages, owner, limits }: PagerOptions)
     const first = checkFirst(args.first, limits);
     const scope: CursorScope = { connection: args.connection, argsKey: bindingKey(args.bindings) };
     const after = args.after == null ? null : decodeAfter(cursors, scope, args.after);
-    const reader = readerFor(scope, args.fetchPage as PageFetcher<unknown>);
-    const key = (token: string | null, size: number, offset: number) => JSON.stringify([token, size, offset]);
+    const reader = readerFor(scope, args.fetchPage as PageFetcher<unknown>) as PageReader<T>;
     const result = await pageConnection<T>({
       first,
       after,
       exactness: args.exactness,
-      fetchPage: (token, size, offset) => reader.load(key(token, size, offset)) as Promise<UpstreamPage<T>>,
+      fetchPage: reader,
       keep: (token, size, offset, kept) =>
-        keptPages.keep(owner, `${scope.connection}|${scope.argsKey}|${key(token, size, offset)}`, kept),
+        keptPages.keep(owner, `${scope.connection}|${scope.argsKey}|${keyOf(token, size, offset)}`, kept),
     });
     // A cursor is an HMAC: signed only when the operation reads it (most read `nodes` alone).
-    const encode = (position: Position) => cursors.encode(scope, position);
-    const edges = result.edges.map((e) => new LazyCursorEdge(e.node, e.position, encode));
+    const cursorAt = (k: number) => cursors.encode(scope, result.positionAfter(k));
+    const edges = result.nodes.map((node, k) => new LazyCursorEdge(node, k, cursorAt));
     let pageInfo: Promise<PageInfo> | undefined;
     return {
       edges,
@@ -124,17 +123,32 @@ export function createPager({ cursors, keptPages, owner, limits }: PagerOptions)
   return { page };
 }
 
+/** The key a page read is remembered by: the upstream token, the page size asked for, the offset to resume at. */
+function keyOf(token: string | null, size: number, offset: number): string {
+  return JSON.stringify([token, size, offset]);
+}
+
+/** The promise remembered under `key`, or a new one from `start`: each key is read once per request. */
+function once<V>(memo: Map<string, Promise<V>>, key: string, start: () => Promise<V>): Promise<V> {
+  let promise = memo.get(key);
+  if (!promise) {
+    promise = start();
+    memo.set(key, promise);
+  }
+  return promise;
+}
+
 /** An edge whose cursor is encoded on first read, once. */
 class LazyCursorEdge<T> {
   #cursor: string | undefined;
   constructor(
     readonly node: T,
-    private readonly position: Position,
-    private readonly encode: (position: Position) => string,
+    private readonly index: number,
+    private readonly cursorAt: (index: number) => string,
   ) {}
 
   get cursor(): string {
-    this.#cursor ??= this.encode(this.position);
+    this.#cursor ??= this.cursorAt(this.index);
     return this.#cursor;
   }
 }
@@ -166,15 +180,4 @@ function bindingKey(bindings: Record<string, string | null>): string {
   const entries = Object.entries(bindings).filter(([, v]) => v !== null);
   if (entries.length === 0) return '';
   return createHash('sha256').update(JSON.stringify(entries.sort())).digest('base64url').slice(0, 22);
-}
-
-/** A per-request loader that runs `load` once per key (no batching: the upstream has no batch endpoint). */
-function onePerKey(load: (key: string) => Promise<UpstreamPage<unknown>>): DataLoader<string, UpstreamPage<unknown>> {
-  return new DataLoader((keys) => Promise.all(keys.map((k) => load(k).catch((e: unknown) => toError(e)))), {
-    batch: false,
-  });
-}
-
-function toError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

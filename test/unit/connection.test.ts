@@ -79,11 +79,10 @@ async function walk(n: number, first: number, exactness: Exactness, shape: Upstr
       keep: upstream.keep,
     });
     pages.push(page);
-    const last = page.edges.at(-1);
-    if (!(await page.hasNextPage()) || !last) break;
-    after = last.position;
+    if (!(await page.hasNextPage()) || page.nodes.length === 0) break;
+    after = page.positionAfter(page.nodes.length - 1);
   }
-  return { pages, nodes: pages.flatMap((p) => p.edges.map((e) => e.node)), calls: upstream.calls.length };
+  return { pages, nodes: pages.flatMap((p) => p.nodes), calls: upstream.calls.length };
 }
 
 const SIZES = [0, 1, 99, 100, 101, 250, 1000];
@@ -113,9 +112,9 @@ describe('pageConnection walking a list to its end', () => {
 
       let served = 0;
       for (const [p, page] of result.pages.entries()) {
-        expect(page.edges.length).toBe(Math.min(first, n - served));
-        for (const [k, edge] of page.edges.entries()) expect(edge.position.index).toBe(served + k + 1);
-        served += page.edges.length;
+        expect(page.nodes.length).toBe(Math.min(first, n - served));
+        for (const k of page.nodes.keys()) expect(page.positionAfter(k).index).toBe(served + k + 1);
+        served += page.nodes.length;
         // Exact: false on the page that serves the last record (or the only, empty page), true before.
         expect(await page.hasNextPage(), `page ${p}`).toBe(served < n);
         expect(page.hasPreviousPage).toBe(p > 0);
@@ -179,7 +178,7 @@ describe('pageConnection exactness', () => {
       ['100', 100],
     ]);
     expect([...upstream.kept.keys()]).toEqual([JSON.stringify(['100', 100, 0])]);
-    expect(page.edges.at(-1)?.position).toEqual({ token: '100', size: 100, offset: 0, index: 100 });
+    expect(page.positionAfter(page.nodes.length - 1)).toEqual({ token: '100', size: 100, offset: 0, index: 100 });
   });
 
   it("with 'lookahead', a trailing token that leads to an empty page gives hasNextPage false", async () => {
@@ -191,7 +190,7 @@ describe('pageConnection exactness', () => {
       fetchPage: upstream.fetchPage,
       keep: upstream.keep,
     });
-    expect(page.edges).toHaveLength(100);
+    expect(page.nodes).toHaveLength(100);
     expect(await page.hasNextPage()).toBe(false);
     expect(upstream.calls).toEqual([
       [null, 100],
@@ -208,7 +207,7 @@ describe('pageConnection exactness', () => {
       fetchPage: upstream.fetchPage,
       keep: upstream.keep,
     });
-    expect(page.edges).toHaveLength(50);
+    expect(page.nodes).toHaveLength(50);
     expect(await page.hasNextPage()).toBe(false);
 
     const big = createUpstream(1000, { pages: 'full', trailingToken: false, reportsTotal: false });
@@ -220,7 +219,7 @@ describe('pageConnection exactness', () => {
       keep: big.keep,
     });
     expect(big.calls.map(([t]) => t)).toEqual([null, '100', '200']);
-    expect(first.edges.at(-1)?.position).toEqual({ token: '200', size: 100, offset: 50, index: 250 });
+    expect(first.positionAfter(first.nodes.length - 1)).toEqual({ token: '200', size: 100, offset: 50, index: 250 });
     expect([...big.kept.keys()]).toEqual([JSON.stringify(['200', 100, 50])]);
   });
 });
@@ -252,10 +251,9 @@ describe('pageConnection resuming from any edge', () => {
               exactness,
               fetchPage: upstream.fetchPage,
             });
-            all.push(...page.edges.map((e) => e.position));
-            const last = page.edges.at(-1);
-            if (!(await page.hasNextPage()) || !last) break;
-            after = last.position;
+            all.push(...page.nodes.map((_, k) => page.positionAfter(k)));
+            if (!(await page.hasNextPage()) || page.nodes.length === 0) break;
+            after = page.positionAfter(page.nodes.length - 1);
           }
           expect(all).toHaveLength(n);
           const k = pick % n;
@@ -266,7 +264,7 @@ describe('pageConnection resuming from any edge', () => {
             exactness,
             fetchPage: upstream.fetchPage,
           });
-          expect(resumed.edges.map((e) => e.node)).toEqual(upstream.records.slice(k + 1, k + 1 + nextFirst));
+          expect(resumed.nodes).toEqual(upstream.records.slice(k + 1, k + 1 + nextFirst));
           expect(await resumed.hasNextPage()).toBe(k + 1 + nextFirst < n);
           expect(resumed.hasPreviousPage).toBe(true);
         },
@@ -311,7 +309,7 @@ describe('pageConnection against a misbehaving upstream', () => {
         : { records: [], next: `${token}+`, total: null };
     };
     const page = await pageConnection({ first: 2, after: null, exactness: 'lookahead', fetchPage });
-    expect(page.edges.map((e) => e.node)).toEqual(['a', 'b']);
+    expect(page.nodes).toEqual(['a', 'b']);
     expect(calls).toEqual([null]);
     expect(await page.hasNextPage()).toBe(true);
     expect(calls).toEqual([null, 'e0', 'e0+', 'e0++', 'e0+++']);
