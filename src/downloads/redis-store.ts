@@ -1,6 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import type { SharedRedis } from '../lib/redis.ts';
 import { open, seal } from '../lib/seal.ts';
+import { secretKey } from '../lib/secrets.ts';
 import { EXPIRED_TICKET_MEMORY_MS, type PdfTicket, type TicketLookup, type TicketStore } from './tickets.ts';
 
 export interface RedisTicketStoreOptions {
@@ -21,6 +22,7 @@ export function createRedisTicketStore(options: RedisTicketStoreOptions): Ticket
   if (options.key.length !== 32) throw new RangeError('The ticket key must be 32 bytes');
   const now = options.now ?? Date.now;
   const { redis } = options;
+  const key = secretKey(options.key); // made once (see secretKey)
   const keys = (id: string) => {
     const digest = createHash('sha256').update(id).digest('base64url');
     return { live: `${redis.prefix}pdf-ticket:${digest}`, expired: `${redis.prefix}pdf-ticket-gone:${digest}` };
@@ -30,7 +32,7 @@ export function createRedisTicketStore(options: RedisTicketStoreOptions): Ticket
     async put(id, ticket) {
       const { live, expired } = keys(id);
       const ttl = Math.ceil(ticket.expiresAt - now());
-      const sealed = ttl > 0 ? sealTicket(options.key, live, ticket) : null;
+      const sealed = ttl > 0 ? sealTicket(key, live, ticket) : null;
       const results = await redis.run('download_tickets', (client) => {
         const write = client.multi();
         if (sealed) write.set(live, sealed, 'PX', ttl);
@@ -45,7 +47,7 @@ export function createRedisTicketStore(options: RedisTicketStoreOptions): Ticket
       const { live, expired } = keys(id);
       const [sealed, gone] = await redis.run('download_tickets', (client) => client.mget(live, expired));
       if (sealed) {
-        const ticket = openTicket(options.key, live, sealed);
+        const ticket = openTicket(key, live, sealed);
         if (!ticket) return { state: 'unknown' };
         return now() < ticket.expiresAt ? { state: 'valid', ticket } : { state: 'expired' };
       }
@@ -55,7 +57,7 @@ export function createRedisTicketStore(options: RedisTicketStoreOptions): Ticket
   };
 }
 
-function sealTicket(key: Buffer, keyName: string, ticket: PdfTicket): string {
+function sealTicket(key: KeyObject, keyName: string, ticket: PdfTicket): string {
   return seal(
     key,
     keyName,
@@ -64,7 +66,7 @@ function sealTicket(key: Buffer, keyName: string, ticket: PdfTicket): string {
 }
 
 /** Null for anything not sealed by this key under this name: tampered, foreign or another version. */
-function openTicket(key: Buffer, keyName: string, value: string): PdfTicket | null {
+function openTicket(key: KeyObject, keyName: string, value: string): PdfTicket | null {
   const plain = open(key, keyName, value);
   if (plain === null) return null;
   try {

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { secretKey } from '../lib/secrets.ts';
 import { MAX_UPSTREAM_PAGE_SIZE } from '../partner/page.ts';
 
 /**
@@ -49,7 +50,8 @@ export interface CursorCodec {
 
 /** Opaque, versioned cursors with an HMAC-SHA256 over the whole payload. */
 export function createCursorCodec(secret: string | Buffer): CursorCodec {
-  const mac = (payload: string) => createHmac('sha256', secret).update(`cursor:${payload}`).digest('base64url');
+  const key = secretKey(secret); // made once: every cursor signed or checked uses it (see secretKey)
+  const mac = (payload: string) => createHmac('sha256', key).update(`cursor:${payload}`).digest('base64url');
 
   function encode(scope: CursorScope, p: Position): string {
     const payload = Buffer.from(

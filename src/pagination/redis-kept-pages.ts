@@ -1,6 +1,7 @@
-import { createHash, createHmac, hkdfSync } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, type KeyObject } from 'node:crypto';
 import type { SharedRedis } from '../lib/redis.ts';
 import { open, seal } from '../lib/seal.ts';
+import { secretKey } from '../lib/secrets.ts';
 import type { UpstreamPage } from '../partner/page.ts';
 import type { KeptPageOwner, KeptPages } from './kept-pages.ts';
 
@@ -24,8 +25,9 @@ export interface RedisKeptPagesOptions {
  */
 export function createRedisKeptPages(options: RedisKeptPagesOptions): KeptPages {
   const { redis } = options;
+  const processKey = secretKey(options.sealKey); // KeyObjects: see secretKey
   const entry = (owner: KeptPageOwner & { token: string }, key: string) => {
-    const sealKey = callerSealKey(options.sealKey, owner.token);
+    const sealKey = callerSealKey(processKey, owner.token);
     const position = createHmac('sha256', sealKey).update(key).digest('base64url');
     return { sealKey, name: `${redis.prefix}kept-page:${owner.callerKey}:${position}` };
   };
@@ -52,9 +54,9 @@ function hasToken(owner: KeptPageOwner): owner is KeptPageOwner & { token: strin
 }
 
 /** HKDF info is capped at 1024 bytes and a token may be longer, so the token's digest stands for it. */
-function callerSealKey(sealKey: Buffer, token: string): Buffer {
+function callerSealKey(sealKey: KeyObject, token: string): KeyObject {
   const info = createHash('sha256').update(token).digest();
-  return Buffer.from(hkdfSync('sha256', sealKey, Buffer.alloc(0), info, 32));
+  return secretKey(Buffer.from(hkdfSync('sha256', sealKey, Buffer.alloc(0), info, 32)));
 }
 
 /** Values are sealed, so they are this code's own writing; the checks guard against a format change. */

@@ -27,16 +27,35 @@ export function usePagingBounds(maxFirst: number): Plugin {
   };
 }
 
+/**
+ * Each document's `first` arguments, in document order, found once: documents are immutable and
+ * the parse caches hand the same object to every request of the same text, so only reading the
+ * variables is left per request.
+ */
+const firstArguments = new WeakMap<DocumentNode, readonly ValueNode[]>();
+
+function firstArgumentsOf(document: DocumentNode): readonly ValueNode[] {
+  let found = firstArguments.get(document);
+  if (!found) {
+    const nodes: ValueNode[] = [];
+    visit(document, {
+      Argument(node) {
+        if (node.name.value === 'first') nodes.push(node.value);
+      },
+    });
+    found = nodes;
+    firstArguments.set(document, found);
+  }
+  return found;
+}
+
 /** Every value a `first` argument takes in the document: literals as written, variables as sent (when given). */
 function firstValues(document: DocumentNode, variables: Record<string, unknown> | null): unknown[] {
   const values: unknown[] = [];
-  visit(document, {
-    Argument(node) {
-      if (node.name.value !== 'first') return;
-      const value = argumentValue(node.value, variables);
-      if (value !== undefined && value !== null) values.push(value);
-    },
-  });
+  for (const node of firstArgumentsOf(document)) {
+    const value = argumentValue(node, variables);
+    if (value !== undefined && value !== null) values.push(value);
+  }
   return values;
 }
 

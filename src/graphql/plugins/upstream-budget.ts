@@ -5,6 +5,8 @@ import {
   type GraphQLField,
   type GraphQLSchema,
   getArgumentValues,
+  Kind,
+  type ValueNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { upstreamPageSize } from '../../pagination/connection.ts';
@@ -30,11 +32,9 @@ export function useUpstreamBudget({ budget, defaultFirst, customerLookupCalls }:
   return {
     onExecute({ args, setResultAndStopExecution }) {
       const { schema, document, operationName } = args;
-      const lookups = selectsFieldWithExtension(schema, document, operationName, 'customerLookup')
-        ? customerLookupCalls
-        : 0;
-      const estimate =
-        estimateUpstreamCalls(schema, document, operationName, args.variableValues ?? {}, defaultFirst) + lookups;
+      const plan = planOf(schema, document, operationName);
+      const lookups = plan.selectsLookup ? customerLookupCalls : 0;
+      const estimate = estimateOf(plan, args.variableValues ?? {}, defaultFirst) + lookups;
       if (estimate <= budget) return;
       const ofWhich = lookups > 0 ? ` (${lookups} of them to look customers up)` : '';
       setResultAndStopExecution({
@@ -56,18 +56,96 @@ export function estimateUpstreamCalls(
   variables: Record<string, unknown>,
   defaultFirst: number,
 ): number {
-  const rootFields = schema.getQueryType()?.getFields() ?? {};
+  return estimateOf(planOf(schema, document, operationName), variables, defaultFirst);
+}
+
+/** What of the estimate depends on the document alone: worked out once per document and operation. */
+interface Plan {
+  /** Whether the operation selects a customer lookup anywhere. */
+  selectsLookup: boolean;
+  /** The paged root fields, in document order. */
+  paged: PagedField[];
+}
+
+interface PagedField {
+  name: string;
+  field: GraphQLField<unknown, unknown>;
+  node: FieldNode;
+  paging: UpstreamPagingExtension;
+  /** Arguments without a variable are the same on every request: read once (null: invalid). */
+  fixed: { args: Record<string, unknown> | null; key: string } | undefined;
+}
+
+function estimateOf(plan: Plan, variables: Record<string, unknown>, defaultFirst: number): number {
   const requests = new Map<string, number>();
-  for (const node of operationRootFields(document, operationName)?.fields ?? []) {
-    const field = rootFields[node.name.value];
-    const paging = field?.extensions['upstreamPaging'] as UpstreamPagingExtension | undefined;
-    if (!field || !paging) continue;
-    const args = argumentValues(field, node, variables);
-    if (args) requests.set(`${node.name.value}:${JSON.stringify(args)}`, callsFor(paging, args, defaultFirst));
+  for (const paged of plan.paged) {
+    const fixed = paged.fixed;
+    const args = fixed ? fixed.args : argumentValues(paged.field, paged.node, variables);
+    if (args)
+      requests.set(fixed ? fixed.key : requestKey(paged.name, args), callsFor(paged.paging, args, defaultFirst));
   }
   let total = 0;
   for (const calls of requests.values()) total += calls;
   return total;
+}
+
+/**
+ * Plans by schema, document and operation name. Documents are immutable and the parse caches hand
+ * the same object to every request of the same text; the names kept per document are few (a
+ * document names its operations), and a document with many asked-for names stops being planned ahead.
+ */
+const plans = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, Plan>>>();
+const MAX_PLANS_PER_DOCUMENT = 16;
+
+function planOf(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): Plan {
+  let byDocument = plans.get(schema);
+  if (!byDocument) {
+    byDocument = new WeakMap();
+    plans.set(schema, byDocument);
+  }
+  let byName = byDocument.get(document);
+  if (!byName) {
+    byName = new Map();
+    byDocument.set(document, byName);
+  }
+  // operationRootFields and selectsFieldWithExtension treat every empty name alike.
+  const name = operationName || '';
+  let plan = byName.get(name);
+  if (!plan) {
+    plan = makePlan(schema, document, operationName);
+    if (byName.size < MAX_PLANS_PER_DOCUMENT) byName.set(name, plan);
+  }
+  return plan;
+}
+
+function makePlan(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): Plan {
+  const rootFields = schema.getQueryType()?.getFields() ?? {};
+  const paged: PagedField[] = [];
+  for (const node of operationRootFields(document, operationName)?.fields ?? []) {
+    const field = rootFields[node.name.value];
+    const paging = field?.extensions['upstreamPaging'] as UpstreamPagingExtension | undefined;
+    if (!field || !paging) continue;
+    const name = node.name.value;
+    const variable = node.arguments?.some((argument) => hasVariable(argument.value)) ?? false;
+    let fixed: PagedField['fixed'];
+    if (!variable) {
+      const args = argumentValues(field, node, {});
+      fixed = { args, key: args ? requestKey(name, args) : '' };
+    }
+    paged.push({ name, field, node, paging, fixed });
+  }
+  return { selectsLookup: selectsFieldWithExtension(schema, document, operationName, 'customerLookup'), paged };
+}
+
+function hasVariable(value: ValueNode): boolean {
+  if (value.kind === Kind.VARIABLE) return true;
+  if (value.kind === Kind.LIST) return value.values.some(hasVariable);
+  if (value.kind === Kind.OBJECT) return value.fields.some((field) => hasVariable(field.value));
+  return false;
+}
+
+function requestKey(name: string, args: Record<string, unknown>): string {
+  return `${name}:${JSON.stringify(args)}`;
 }
 
 function callsFor(paging: UpstreamPagingExtension, args: Record<string, unknown>, defaultFirst: number): number {

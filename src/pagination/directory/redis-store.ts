@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Redis, SharedRedis } from '../../lib/redis.ts';
 import { open, seal } from '../../lib/seal.ts';
+import { secretKey } from '../../lib/secrets.ts';
 import type { Customer } from '../../partner/customers.ts';
 import type { DirectoryOwner, DirectoryStore, WalkClaim, WalkState } from './store.ts';
 
@@ -29,8 +30,9 @@ export function createRedisDirectoryStore(options: RedisDirectoryStoreOptions): 
   const send = <T>(command: (client: Redis) => Promise<T>) => redis.run('customer_directory', command);
   const names = (owner: DirectoryOwner) => {
     const base = `${redis.prefix}customer-directory:v1:${owner.callerKey}`;
-    const customer = (id: string) => `${base}:c:${createHmac('sha256', owner.nameKey).update(id).digest('base64url')}`;
-    return { state: base, claim: `${base}:walk`, customer };
+    const nameKey = secretKey(owner.nameKey); // once per read or append, not per id (see secretKey)
+    const customer = (id: string) => `${base}:c:${createHmac('sha256', nameKey).update(id).digest('base64url')}`;
+    return { state: base, claim: `${base}:walk`, customer, sealKey: secretKey(owner.sealKey) };
   };
 
   return {
@@ -40,10 +42,10 @@ export function createRedisDirectoryStore(options: RedisDirectoryStoreOptions): 
       const [state, ...values] = await send((client) => client.mget(name.state, ...keys));
       const found = new Map<string, Customer>();
       values.forEach((value, i) => {
-        const customer = value ? customerFrom(open(owner.sealKey, keys[i] as string, value)) : null;
+        const customer = value ? customerFrom(open(name.sealKey, keys[i] as string, value)) : null;
         if (customer) found.set(customer.id, customer);
       });
-      return { state: state ? stateFrom(open(owner.sealKey, name.state, state)) : null, found };
+      return { state: state ? stateFrom(open(name.sealKey, name.state, state)) : null, found };
     },
     async append(owner, customers, state) {
       if (state.expiresAt <= now()) return;
@@ -52,9 +54,9 @@ export function createRedisDirectoryStore(options: RedisDirectoryStoreOptions): 
         const write = client.multi();
         for (const customer of customers) {
           const key = name.customer(customer.id);
-          write.set(key, seal(owner.sealKey, key, JSON.stringify(customer)), 'PXAT', state.expiresAt);
+          write.set(key, seal(name.sealKey, key, JSON.stringify(customer)), 'PXAT', state.expiresAt);
         }
-        write.set(name.state, seal(owner.sealKey, name.state, JSON.stringify(state)), 'PXAT', state.expiresAt);
+        write.set(name.state, seal(name.sealKey, name.state, JSON.stringify(state)), 'PXAT', state.expiresAt);
         return write.exec();
       });
       if (!results || results.some(([error]) => error !== null))
