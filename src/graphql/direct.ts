@@ -83,10 +83,12 @@ export function createDirectPath(yoga: Yoga, plugins: GraphQLPlugins, options: D
 function writePlanned(res: ServerContext['res'], result: PlannedResult, mediaType: string): true {
   if (res.destroyed) return true;
   const text = result.stringify();
-  res.writeHead(200, {
-    'content-length': String(Buffer.byteLength(text)),
-    'content-type': `${mediaType}; charset=utf-8`,
-  });
+  res.writeHead(200, [
+    'content-length',
+    String(Buffer.byteLength(text)),
+    'content-type',
+    `${mediaType}; charset=utf-8`,
+  ]);
   res.end(text);
   return true;
 }

@@ -4,9 +4,11 @@ import {
   type FragmentDefinitionNode,
   type GraphQLField,
   type GraphQLFieldResolver,
+  GraphQLID,
   type GraphQLObjectType,
   type GraphQLOutputType,
   type GraphQLSchema,
+  GraphQLString,
   getNamedType,
   getNullableType,
   isLeafType,
@@ -40,6 +42,8 @@ export interface LeafStep {
   nonNull: boolean;
   /** The scalar's or enum's serialize, as graphql-js calls it for each value. */
   serialize: (value: unknown) => unknown;
+  /** String or ID: a string value serialises to itself, so the call is skipped for one. */
+  stringsAsIs: boolean;
 }
 
 export interface ObjectStep {
@@ -151,7 +155,7 @@ class Compiler {
     if (key === '__proto__') throw new Unmodelled(); // a plain object would not keep it as a key
     const base = { responseKey: key, prefix, fieldName, fieldNodes, parentType };
     if (fieldName === '__typename') {
-      const output: LeafStep = { kind: 'leaf', nonNull: true, serialize: (value) => value };
+      const output: LeafStep = { kind: 'leaf', nonNull: true, serialize: (value) => value, stringsAsIs: true };
       return { ...base, typename: JSON.stringify(parentType.name), resolver: null, early: false, output };
     }
     const definition = parentType.getFields()[fieldName];
@@ -172,7 +176,10 @@ class Compiler {
       const item = this.output(nullable.ofType, fieldNodes);
       return { kind: 'list', nonNull, item, settled: item.kind === 'leaf' || item.settled };
     }
-    if (isLeafType(nullable)) return { kind: 'leaf', nonNull, serialize: (value) => nullable.serialize(value) };
+    if (isLeafType(nullable)) {
+      const stringsAsIs = nullable === GraphQLString || nullable === GraphQLID;
+      return { kind: 'leaf', nonNull, serialize: (value) => nullable.serialize(value), stringsAsIs };
+    }
     if (!isObjectType(nullable)) throw new Unmodelled(); // an interface or a union
     const sets = fieldNodes.flatMap((n) => (n.selectionSet ? [n.selectionSet] : []));
     return this.object(nullable, sets, nonNull);

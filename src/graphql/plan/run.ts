@@ -178,6 +178,7 @@ function write(output: OutputStep, value: unknown): string {
   }
   if (isThenable(value) || value instanceof Error) throw giveUp;
   if (output.kind === 'leaf') {
+    if (output.stringsAsIs && typeof value === 'string') return JSON.stringify(value);
     const serialized = output.serialize(value);
     const text = serialized == null ? undefined : JSON.stringify(serialized);
     if (text === undefined) throw giveUp;
