@@ -1,4 +1,5 @@
 import {
+  BREAK,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -9,6 +10,7 @@ import {
   type GraphQLOutputType,
   type GraphQLSchema,
   GraphQLString,
+  getArgumentValues,
   getNamedType,
   getNullableType,
   isLeafType,
@@ -18,6 +20,7 @@ import {
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  visit,
 } from 'graphql';
 
 /**
@@ -83,6 +86,8 @@ export interface ResolverCall {
   definition: GraphQLField<unknown, unknown>;
   /** This field's slot for its arguments in a run. */
   index: number;
+  /** Its arguments when they use no variable: coerced once, frozen, shared by every run. */
+  constantArguments: Readonly<Record<string, unknown>> | null;
 }
 
 /** Thrown while compiling: the document has something the plan does not model. */
@@ -162,7 +167,12 @@ class Compiler {
     if (!definition) throw new Unmodelled(); // __schema, __type
     if (definition.resolve && !this.pure.has(definition)) throw new Unmodelled();
     const resolver = definition.resolve
-      ? { resolve: definition.resolve, definition, index: this.resolverCount++ }
+      ? {
+          resolve: definition.resolve,
+          definition,
+          index: this.resolverCount++,
+          constantArguments: constantArguments(definition, fieldNodes[0] as FieldNode),
+        }
       : null;
     const output = this.output(definition.type, fieldNodes);
     const settled = output.kind === 'leaf' || output.settled;
@@ -183,6 +193,28 @@ class Compiler {
     if (!isObjectType(nullable)) throw new Unmodelled(); // an interface or a union
     const sets = fieldNodes.flatMap((n) => (n.selectionSet ? [n.selectionSet] : []));
     return this.object(nullable, sets, nonNull);
+  }
+}
+
+/** The field's arguments when no variable is involved; null when they depend on the run (or do not coerce). */
+function constantArguments(
+  definition: GraphQLField<unknown, unknown>,
+  node: FieldNode,
+): Readonly<Record<string, unknown>> | null {
+  let usesVariables = false;
+  for (const argument of node.arguments ?? []) {
+    visit(argument, {
+      Variable() {
+        usesVariables = true;
+        return BREAK;
+      },
+    });
+  }
+  if (usesVariables) return null;
+  try {
+    return Object.freeze(getArgumentValues(definition, node, {}));
+  } catch {
+    return null;
   }
 }
 

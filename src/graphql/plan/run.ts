@@ -123,8 +123,9 @@ class Run {
     );
   }
 
-  /** A field's arguments depend on the variables only: coerced once per run, shared by its calls. */
-  private argumentsOf(field: FieldStep, resolver: ResolverCall): Record<string, unknown> {
+  /** A field's arguments depend on the variables only: coerced once per run (or per plan), shared by its calls. */
+  private argumentsOf(field: FieldStep, resolver: ResolverCall): Readonly<Record<string, unknown>> {
+    if (resolver.constantArguments) return resolver.constantArguments;
     let values = this.#arguments[resolver.index];
     if (!values) {
       values = getArgumentValues(resolver.definition, field.fieldNodes[0] as FieldNode, this.variables);
