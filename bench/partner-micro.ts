@@ -1,6 +1,7 @@
 // `npx tsx bench/partner-micro.ts [checkout…]`: CPU per upstream call of the common request's
 // customer page (20 records), for each checkout given (this tree when none), interleaved three times.
-// Three measures, each apart from GraphQL:
+// Four measures, each apart from GraphQL:
+// - path: the request path with the common query (limit=20);
 // - readers: `searchCustomers` over a transport that answers at once with the page's bytes
 //   (JSON.parse and the field readers);
 // - resilience: `get` through the resilience layer over that transport, its events going to the
@@ -16,6 +17,7 @@ const READER_CALLS = 100_000;
 const RESILIENCE_CALLS = 200_000;
 const TRANSPORT_CALLS = 10_000;
 const IN_FLIGHT = 8;
+const PATH_CALLS = 1_000_000;
 
 const { startSandbox } = await import(`${REPO_ROOT}/src/sandbox/index.ts`);
 const body = await samplePage();
@@ -52,7 +54,7 @@ async function modules(root: string) {
   const { createResilientHttp, combineEvents } = await import(`${root}/src/partner/resilience/resilient-http.ts`);
   const { upstreamLogEvents } = await import(`${root}/src/logging/upstream-log.ts`);
   const { createLogger } = await import(`${root}/src/logging/logger.ts`);
-  const { createUpstreamHttp } = await import(`${root}/src/partner/http.ts`);
+  const { createUpstreamHttp, upstreamPath } = await import(`${root}/src/partner/http.ts`);
   const { createMetrics } = await import(`${root}/src/observability/metrics.ts`);
   const logger = createLogger({ level: 'info', destination: { write: () => true } });
   const metrics = createMetrics({ version: 'bench', commit: 'bench' });
@@ -69,7 +71,7 @@ async function modules(root: string) {
       events,
     });
   const transport = resilient(createUpstreamHttp({ baseUrl, timeoutMs: 10_000, maxSockets: 16 }));
-  return { searchCustomers, resilience: resilient(answering), transport };
+  return { searchCustomers, upstreamPath, resilience: resilient(answering), transport };
 }
 
 async function cpuPerCall(calls: number, inFlight: number, call: () => Promise<unknown>): Promise<number> {
@@ -89,7 +91,16 @@ async function cpuPerCall(calls: number, inFlight: number, call: () => Promise<u
 const loaded: [string, Awaited<ReturnType<typeof modules>>][] = [];
 for (const root of roots) loaded.push([root, await modules(root)]);
 
+const customerPage = {
+  endpoint: 'customers',
+  path: '/partner/customer',
+  query: { filter: undefined, queryMore: undefined, limit: 20 },
+  ...caller,
+};
+
 const measures = {
+  path: (m: Awaited<ReturnType<typeof modules>>) =>
+    cpuPerCall(PATH_CALLS, 1, async () => m.upstreamPath('/api', customerPage)),
   readers: (m: Awaited<ReturnType<typeof modules>>) =>
     cpuPerCall(READER_CALLS, 1, () => m.searchCustomers(answering, caller, query)),
   resilience: (m: Awaited<ReturnType<typeof modules>>) =>
