@@ -7,9 +7,9 @@
 // - resilience: `get` through the resilience layer over that transport, its events going to the
 //   upstream log line (pino into a discarding stream) and the metrics;
 // - transport: `searchCustomers` through the resilience layer and the undici transport to a local
-//   HTTP server answering the page (the server's CPU is the same on every side).
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+//   HTTP server answering the page (in a child process: its CPU is not counted).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { REPO_ROOT } from './children.ts';
 
 const roots = process.argv.slice(2).length > 0 ? process.argv.slice(2) : [REPO_ROOT];
@@ -21,12 +21,22 @@ const PATH_CALLS = 1_000_000;
 
 const { startSandbox } = await import(`${REPO_ROOT}/src/sandbox/index.ts`);
 const body = await samplePage();
-const server = createServer((_req, res) => {
-  res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'upstream-1' });
-  res.end(body);
-});
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`;
+const server = await startPageServer(body);
+const baseUrl = `http://127.0.0.1:${server.port}/api`;
+
+/** A server answering every request with the page, in a child process: its CPU is not counted here. */
+async function startPageServer(page: Buffer): Promise<{ port: number; child: ChildProcess }> {
+  const source = `
+    const page = Buffer.from(${JSON.stringify(page.toString('base64'))}, 'base64');
+    const server = require('node:http').createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'upstream-1' });
+      res.end(page);
+    });
+    server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port) + '\\n'));`;
+  const child = spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = await once(child.stdout, 'data');
+  return { port: Number(String(line).trim()), child };
+}
 
 /** The sandbox's first 20 customers, as the bytes the partner API sends. */
 async function samplePage(): Promise<Buffer> {
@@ -119,5 +129,5 @@ for (let round = 1; round <= 3; round++) {
   }
 }
 for (const [, m] of loaded) await m.transport.close();
-server.close();
+server.child.kill();
 process.exit(0);
