@@ -100,13 +100,13 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
 
   /** Sends the GET and turns any non-2xx answer into a PartnerError; the body is left unread. */
   async function send(request: UpstreamRequest, accept: string, signal: AbortSignal | undefined) {
-    const options: Dispatcher.RequestOptions = {
+    const requestOptions: Dispatcher.RequestOptions = {
       method: 'GET',
       path: upstreamPath(basePath, request),
       headers: { ...request.headers, accept, authorization: `Bearer ${request.token}` },
     };
-    if (signal) options.signal = signal;
-    const res = await pool.request(options);
+    if (signal) requestOptions.signal = signal;
+    const res = await pool.request(requestOptions);
     const requestId = headerValue(res.headers['x-request-id']);
     if (res.statusCode < 200 || res.statusCode >= 300) {
       await res.body.dump().catch(() => undefined);
