@@ -1,11 +1,16 @@
 import type { Logger } from 'pino';
-import type { ResilienceEvents } from '../partner/resilience/resilient-http.ts';
+import type { ResilienceEvents, UpstreamCallInfo } from '../partner/resilience/resilient-http.ts';
+
+type UpstreamCallLine = Omit<UpstreamCallInfo, 'failedFast' | 'retryBudgetExhausted'> & {
+  failedFast?: true;
+  retryBudgetExhausted?: true;
+};
 
 /** One line per logical upstream call (with its retries), plus retries at debug and breaker changes. */
 export function upstreamLogEvents(logger: Logger): ResilienceEvents {
   return {
     onUpstreamCall(info) {
-      const line = {
+      const line: UpstreamCallLine = {
         requestId: info.requestId,
         endpoint: info.endpoint,
         method: info.method,
@@ -15,9 +20,10 @@ export function upstreamLogEvents(logger: Logger): ResilienceEvents {
         attempts: info.attempts,
         retries: info.retries,
         breaker: info.breaker,
-        ...(info.failedFast ? { failedFast: true } : {}),
-        ...(info.retryBudgetExhausted ? { retryBudgetExhausted: true } : {}),
       };
+      // Set only when true, after the rest (their place in the line): no spread object per call.
+      if (info.failedFast) line.failedFast = true;
+      if (info.retryBudgetExhausted) line.retryBudgetExhausted = true;
       if (info.code) logger.warn(line, 'upstream call');
       else logger.info(line, 'upstream call');
     },

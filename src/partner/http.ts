@@ -1,5 +1,5 @@
-import { Pool, errors as undiciErrors } from 'undici';
-import { errorForStatus, PartnerError, UpstreamConnectionError } from './errors.ts';
+import { type Dispatcher, Pool, errors as undiciErrors } from 'undici';
+import { errorForStatus, PartnerError, UpstreamConnectionError, type UpstreamFacts } from './errors.ts';
 
 /** One GET to the partner API, always on behalf of one caller. */
 export interface UpstreamRequest {
@@ -56,12 +56,32 @@ export interface UpstreamHttpOptions {
 const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export function upstreamPath(basePath: string, request: UpstreamRequest): string {
+  return `${basePath}${request.path}${queryString(request.query)}`;
+}
+
+/** What URLSearchParams leaves as it is: the common query (limit=20) needs no encoder. */
+const PLAIN_QUERY_TEXT = /^[A-Za-z0-9*._-]*$/;
+
+/** `?key=value&…` of the defined values, as URLSearchParams writes it; '' when there are none. */
+function queryString(query: UpstreamRequest['query']): string {
+  if (!query) return '';
+  let search = '';
+  for (const key of Object.keys(query)) {
+    const value = query[key];
+    if (value === undefined) continue;
+    const text = String(value);
+    if (!PLAIN_QUERY_TEXT.test(key) || !PLAIN_QUERY_TEXT.test(text)) return encodedQueryString(query);
+    search += `${search ? '&' : '?'}${key}=${text}`;
+  }
+  return search;
+}
+
+function encodedQueryString(query: NonNullable<UpstreamRequest['query']>): string {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(request.query ?? {})) {
+  for (const [key, value] of Object.entries(query)) {
     if (value !== undefined) params.set(key, String(value));
   }
-  const search = params.size ? `?${params.toString()}` : '';
-  return `${basePath}${request.path}${search}`;
+  return params.size ? `?${params.toString()}` : '';
 }
 
 /**
@@ -80,19 +100,20 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
 
   /** Sends the GET and turns any non-2xx answer into a PartnerError; the body is left unread. */
   async function send(request: UpstreamRequest, accept: string, signal: AbortSignal | undefined) {
-    const res = await pool.request({
+    const requestOptions: Dispatcher.RequestOptions = {
       method: 'GET',
       path: upstreamPath(basePath, request),
       headers: { ...request.headers, accept, authorization: `Bearer ${request.token}` },
-      ...(signal ? { signal } : {}),
-    });
+    };
+    if (signal) requestOptions.signal = signal;
+    const res = await pool.request(requestOptions);
     const requestId = headerValue(res.headers['x-request-id']);
-    const facts = { status: res.statusCode, ...(requestId ? { requestId } : {}) };
     if (res.statusCode < 200 || res.statusCode >= 300) {
       await res.body.dump().catch(() => undefined);
-      throw errorForStatus(res.statusCode, facts, retryAfterSeconds(headerValue(res.headers['retry-after'])));
+      const retryAfter = retryAfterSeconds(headerValue(res.headers['retry-after']));
+      throw errorForStatus(res.statusCode, factsOf(res.statusCode, requestId), retryAfter);
     }
-    return { res, facts, requestId, contentType: headerValue(res.headers['content-type']) ?? '' };
+    return { res, requestId, contentType: headerValue(res.headers['content-type']) ?? '' };
   }
 
   // The pool's headersTimeout and bodyTimeout bound each call; the operation's signal bounds the
@@ -100,13 +121,16 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
   async function get(request: UpstreamRequest): Promise<UpstreamResponse> {
     const signal = request.signal;
     try {
-      const { res, facts, requestId, contentType } = await send(request, 'application/json', signal);
-      const body = await readBody(res.body, request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, facts).catch(
-        (error: unknown) => {
-          throw brokenBodyError(error, signal, request.signal, facts);
-        },
-      );
-      return { status: res.statusCode, body, contentType, ...(requestId ? { requestId } : {}) };
+      const { res, requestId, contentType } = await send(request, 'application/json', signal);
+      let body: Buffer;
+      try {
+        body = await readBody(res.body, request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, res.statusCode, requestId);
+      } catch (error) {
+        throw brokenBodyError(error, signal, request.signal, factsOf(res.statusCode, requestId));
+      }
+      const response: UpstreamResponse = { status: res.statusCode, body, contentType };
+      if (requestId) response.requestId = requestId;
+      return response;
     } catch (error) {
       throw toPartnerError(error, signal, request.signal);
     }
@@ -147,16 +171,30 @@ async function* mapBodyErrors(
   }
 }
 
-async function readBody(body: AsyncIterable<Buffer>, maxBytes: number, facts: { status: number }): Promise<Buffer> {
+async function readBody(
+  body: AsyncIterable<Buffer>,
+  maxBytes: number,
+  status: number,
+  requestId: string | undefined,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
     size += chunk.length;
     if (size > maxBytes)
-      throw new PartnerError('UPSTREAM_BAD_RESPONSE', 'The partner API answered with an oversized body.', facts);
+      throw new PartnerError(
+        'UPSTREAM_BAD_RESPONSE',
+        'The partner API answered with an oversized body.',
+        factsOf(status, requestId),
+      );
     chunks.push(chunk);
   }
   return Buffer.concat(chunks, size);
+}
+
+/** The upstream facts an error carries; built only when there is an error to carry them. */
+function factsOf(status: number, requestId: string | undefined): UpstreamFacts {
+  return requestId ? { status, requestId } : { status };
 }
 
 function toPartnerError(
@@ -186,7 +224,7 @@ function brokenBodyError(
   error: unknown,
   signal: AbortSignal | undefined,
   callerSignal: AbortSignal | undefined,
-  facts: { status: number },
+  facts: UpstreamFacts,
 ): PartnerError {
   const mapped = toPartnerError(error, signal, callerSignal);
   if (mapped.code !== 'UPSTREAM_UNAVAILABLE') return mapped;

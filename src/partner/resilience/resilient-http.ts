@@ -79,6 +79,20 @@ export interface ResilientHttp extends UpstreamHttp {
 
 const DEFAULT_BUDGET_CAPACITY = 10;
 
+/** One logical call as it goes: what its report says when it ends. */
+interface CallState {
+  request: UpstreamRequest;
+  method: UpstreamCallInfo['method'];
+  started: number;
+  breaker: CircuitBreaker;
+  requestId: string | null;
+  attempts: number;
+  retries: number;
+  retried502: boolean;
+  failedFast: boolean;
+  retryBudgetExhausted: boolean;
+}
+
 /**
  * Wraps the transport in the upstream policies, outermost first per attempt: circuit breaker (per
  * endpoint), concurrency limit (per instance), then the call; failed attempts are retried per
@@ -104,39 +118,59 @@ export function createResilientHttp(inner: UpstreamHttp, options: ResilienceOpti
       breaker = createCircuitBreaker({
         ...options.breaker,
         now,
-        onStateChange: (from, to) => notify(() => events.onBreakerStateChange?.({ endpoint, from, to })),
+        onStateChange: (from, to) => tell(events, events.onBreakerStateChange, { endpoint, from, to }),
       });
       breakers.set(endpoint, breaker);
     }
     return breaker;
   };
 
+  // The report and the failure are functions of the call's state, not closures made per call: the
+  // listeners (log line, metrics) run on every upstream call.
+  function report(call: CallState, status: number | null, code: PartnerErrorCode | null): void {
+    try {
+      events.onUpstreamCall?.({
+        endpoint: call.request.endpoint,
+        method: call.method,
+        requestId: call.requestId,
+        status,
+        code,
+        durationMs: Math.round(now() - call.started),
+        attempts: call.attempts,
+        retries: call.retries,
+        failedFast: call.failedFast,
+        retryBudgetExhausted: call.retryBudgetExhausted,
+        breaker: call.breaker.state(),
+      });
+    } catch {
+      // a broken listener must never break an upstream call
+    }
+  }
+
+  function fail(call: CallState, error: PartnerError): never {
+    report(call, error.upstream.status ?? null, error.code);
+    throw error;
+  }
+
   async function run<T extends { status: number }>(
     request: UpstreamRequest,
     method: UpstreamCallInfo['method'],
-    send: () => Promise<T>,
-    keep: (value: T, release: () => void) => T,
+    send: (request: UpstreamRequest) => Promise<T>,
+    keep: (value: T, release: () => void, request: UpstreamRequest) => T,
   ): Promise<T> {
     const started = now();
     const breaker = breakerFor(request.endpoint);
-    const requestId = request.headers?.['x-request-id'] ?? null;
-    const call = { attempts: 0, retries: 0, retried502: false, failedFast: false, retryBudgetExhausted: false };
-    const report = (status: number | null, code: PartnerErrorCode | null) =>
-      notify(() =>
-        events.onUpstreamCall?.({
-          endpoint: request.endpoint,
-          method,
-          requestId,
-          status,
-          code,
-          durationMs: Math.round(now() - started),
-          ...call,
-          breaker: breaker.state(),
-        }),
-      );
-    const fail = (error: PartnerError): never => {
-      report(error.upstream.status ?? null, error.code);
-      throw error;
+    const call: CallState = {
+      request,
+      method,
+      started,
+      breaker,
+      requestId: request.headers?.['x-request-id'] ?? null,
+      attempts: 0,
+      retries: 0,
+      retried502: false,
+      failedFast: false,
+      retryBudgetExhausted: false,
     };
     budget.recordCall();
     let lastError: PartnerError | null = null;
@@ -145,17 +179,17 @@ export function createResilientHttp(inner: UpstreamHttp, options: ResilienceOpti
       const permit = breaker.tryAcquire();
       if (!permit) {
         call.failedFast = call.attempts === 0;
-        return fail(lastError ?? breakerOpenError(request.endpoint, breaker.retryInMs()));
+        return fail(call, lastError ?? breakerOpenError(request.endpoint, breaker.retryInMs()));
       }
       let release: (() => void) | null = null;
       let error: PartnerError;
       try {
         release = await limiter.acquire(request.signal);
         call.attempts++;
-        const value = await send();
+        const value = await send(request);
         breaker.record(permit, 'success');
-        report(value.status, null);
-        return keep(value, release);
+        report(call, value.status, null);
+        return keep(value, release, request);
       } catch (thrown) {
         release?.();
         error = asPartnerError(thrown);
@@ -173,26 +207,25 @@ export function createResilientHttp(inner: UpstreamHttp, options: ResilienceOpti
         options.retry,
         random,
       );
-      if (!decision.retry) return fail(error);
+      if (!decision.retry) return fail(call, error);
       if (!budget.tryRetry()) {
         call.retryBudgetExhausted = true;
-        return fail(error);
+        return fail(call, error);
       }
       if (decision.reason === 'bad-gateway') call.retried502 = true;
-      notify(() =>
-        events.onRetry?.({
-          endpoint: request.endpoint,
-          requestId,
-          attempt: call.retries + 1,
-          delayMs: decision.delayMs,
-          reason: decision.reason,
-          status: error.upstream.status ?? null,
-        }),
-      );
+      tell(events, events.onRetry, {
+        endpoint: request.endpoint,
+        requestId: call.requestId,
+        attempt: call.retries + 1,
+        delayMs: decision.delayMs,
+        reason: decision.reason,
+        status: error.upstream.status ?? null,
+      });
       try {
         await sleep(decision.delayMs, request.signal);
       } catch {
         return fail(
+          call,
           new PartnerError(
             'UPSTREAM_TIMEOUT',
             'Upstream call aborted: the operation deadline passed while waiting to retry.',
@@ -204,28 +237,23 @@ export function createResilientHttp(inner: UpstreamHttp, options: ResilienceOpti
     }
   }
 
+  const sendGet = (request: UpstreamRequest) => inner.get(request);
+  const keepStream = (value: UpstreamStream, release: () => void, request: UpstreamRequest) =>
+    holdUntilRead(value, release, request.signal, options.callTimeoutMs);
+
   return {
-    get: (request) =>
-      run(
-        request,
-        'get',
-        () => inner.get(request),
-        (value, release) => {
-          release();
-          return value;
-        },
-      ),
-    stream: (request) =>
-      run(
-        request,
-        'stream',
-        () => inner.stream(request),
-        (value, release) => holdUntilRead(value, release, request.signal, options.callTimeoutMs),
-      ),
+    get: (request) => run(request, 'get', sendGet, releaseAndKeep),
+    stream: (request) => run(request, 'stream', () => inner.stream(request), keepStream),
     close: () => inner.close(),
     breakerStates: () => Object.fromEntries([...breakers].map(([endpoint, breaker]) => [endpoint, breaker.state()])),
     stats: () => ({ ...limiter.stats(), retryBudget: budget.balance() }),
   };
+}
+
+/** A whole answer frees its concurrency slot as soon as it is in. */
+function releaseAndKeep<T>(value: T, release: () => void): T {
+  release();
+  return value;
 }
 
 /** A stream keeps its concurrency slot until its body is read, abandoned, aborted or timed out. */
@@ -279,9 +307,10 @@ function asPartnerError(error: unknown): PartnerError {
     : new PartnerError('UPSTREAM_UNAVAILABLE', 'The partner API call failed unexpectedly.');
 }
 
-function notify(listener: () => void): void {
+/** Calls `listener` (a method of `set`) with `event`, if there is one; what it throws is dropped. */
+function tell<E>(set: ResilienceEvents, listener: ((event: E) => void) | undefined, event: E): void {
   try {
-    listener();
+    listener?.call(set, event);
   } catch {
     // a broken listener must never break an upstream call
   }
@@ -292,13 +321,13 @@ export function combineEvents(...sets: (ResilienceEvents | undefined)[]): Resili
   const present = sets.filter((set): set is ResilienceEvents => set !== undefined);
   return {
     onUpstreamCall: (info) => {
-      for (const set of present) notify(() => set.onUpstreamCall?.(info));
+      for (const set of present) tell(set, set.onUpstreamCall, info);
     },
     onRetry: (info) => {
-      for (const set of present) notify(() => set.onRetry?.(info));
+      for (const set of present) tell(set, set.onRetry, info);
     },
     onBreakerStateChange: (change) => {
-      for (const set of present) notify(() => set.onBreakerStateChange?.(change));
+      for (const set of present) tell(set, set.onBreakerStateChange, change);
     },
   };
 }
