@@ -1,6 +1,6 @@
 // `npx tsx bench/front-micro.ts [--piece=request|metrics|line|record] [checkout…]`: CPU per request of
 // what every request pays around the GraphQL work, for each checkout given (this tree when none),
-// interleaved three times. `request` (the default): the router, the request record (log line to
+// interleaved MICRO_ROUNDS times (3), then each one's median. `request` (the default): the router, the request record (log line to
 // /dev/null, HTTP metrics) and the /graphql route (Host, bounds, body, credentials, caller key,
 // rate limit, deadline) for the common JSON POST with a bearer token, in front of a stub GraphQL
 // core that answers at once and reports what the real one reports to the metrics. `metrics`: the
@@ -14,6 +14,7 @@ import { existsSync, openSync } from 'node:fs';
 import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import { REPO_ROOT } from './children.ts';
+import { median } from './stats.ts';
 
 const args = process.argv.slice(2);
 const piece = args.find((arg) => arg.startsWith('--piece='))?.slice('--piece='.length) ?? 'request';
@@ -205,9 +206,19 @@ async function measure(root: string): Promise<number> {
   return (used.user + used.system) / CALLS;
 }
 
-for (let round = 1; round <= 3; round++) {
+const ROUNDS = Number(process.env['MICRO_ROUNDS'] ?? 3);
+const results = new Map<string, number[]>(roots.map((root) => [root, []]));
+for (let round = 1; round <= ROUNDS; round++) {
   const line: string[] = [];
-  for (const root of roots) line.push(`${root}: ${(await measure(root)).toFixed(2)} µs`);
+  for (const root of roots) {
+    const used = await measure(root);
+    results.get(root)?.push(used);
+    line.push(`${root}: ${used.toFixed(2)} µs`);
+  }
   console.log(`${piece} round ${round}: ${line.join(' | ')}`);
 }
+const summary = [...results].map(
+  ([root, used]) => `${root}: ${median(used).toFixed(2)} µs (min ${Math.min(...used).toFixed(2)})`,
+);
+console.log(`${piece} median of ${ROUNDS}: ${summary.join(' | ')}`);
 process.exit(0);
