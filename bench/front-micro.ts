@@ -132,8 +132,14 @@ async function load(root: string) {
   const { createGraphQLRoute } = await moduleOf(root, 'http/graphql-route');
   const { createRateLimiter } = await moduleOf(root, 'limits/rate-limit');
   const { createCallerKeys } = await moduleOf(root, 'auth/caller-key');
-  const destination = pino.destination({ dest: openSync('/dev/null', 'w'), minLength: 4096, sync: false });
-  const logger = createLogger({ level: 'info', destination });
+  // MICRO_LOG=stdout: the production destination (buffered stdout; run with stdout piped away).
+  const logger =
+    process.env['MICRO_LOG'] === 'stdout'
+      ? createLogger({ level: 'info', mode: 'production' })
+      : createLogger({
+          level: 'info',
+          destination: pino.destination({ dest: openSync('/dev/null', 'w'), minLength: 4096, sync: false }),
+        });
   const metrics: Metrics = createMetrics({ version: 'bench', commit: 'bench', node: process.version });
   const records = createRequestRecords(logger, metrics);
   const limits = { maxBodyBytes: 1024 * 1024, maxQueryLength: 20_000, maxVariablesBytes: 64 * 1024, maxBatch: 10 };
@@ -215,10 +221,10 @@ for (let round = 1; round <= ROUNDS; round++) {
     results.get(root)?.push(used);
     line.push(`${root}: ${used.toFixed(2)} µs`);
   }
-  console.log(`${piece} round ${round}: ${line.join(' | ')}`);
+  console.error(`${piece} round ${round}: ${line.join(' | ')}`);
 }
 const summary = [...results].map(
   ([root, used]) => `${root}: ${median(used).toFixed(2)} µs (min ${Math.min(...used).toFixed(2)})`,
 );
-console.log(`${piece} median of ${ROUNDS}: ${summary.join(' | ')}`);
+console.error(`${piece} median of ${ROUNDS}: ${summary.join(' | ')}`);
 process.exit(0);
