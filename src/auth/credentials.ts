@@ -25,11 +25,16 @@ export function readCredentials(authorizationValues: readonly string[]): Credent
   return { ok: true, token };
 }
 
+const AUTHORIZATION = 'authorization';
+
 /** Every Authorization header the request carries, as sent (Node would fold or drop duplicates). */
 export function authorizationValues(req: IncomingMessage): string[] {
   const values: string[] = [];
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    if (req.rawHeaders[i]?.toLowerCase() === 'authorization') values.push(req.rawHeaders[i + 1] ?? '');
+    const name = req.rawHeaders[i];
+    // The length first: most names are not 13 characters, and lower-casing each one allocates.
+    if (name?.length === AUTHORIZATION.length && name.toLowerCase() === AUTHORIZATION)
+      values.push(req.rawHeaders[i + 1] ?? '');
   }
   return values;
 }

@@ -1,9 +1,11 @@
 /** The `exp` claim of a JWT-shaped token in epoch ms; null for anything else. Never a signature check. */
 export function jwtExpiry(token: string): number | null {
-  const parts = token.split('.');
-  if (parts.length !== 3 || !parts[1]) return null;
+  // Exactly three parts, the claims (the middle one) not empty: found without splitting the token.
+  const start = token.indexOf('.') + 1;
+  const end = start === 0 ? -1 : token.indexOf('.', start);
+  if (end <= start || token.includes('.', end + 1)) return null;
   try {
-    const claims: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+    const claims: unknown = JSON.parse(Buffer.from(token.slice(start, end), 'base64url').toString('utf8'));
     const exp = typeof claims === 'object' && claims !== null ? (claims as Record<string, unknown>)['exp'] : undefined;
     return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : null;
   } catch {

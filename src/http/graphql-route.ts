@@ -37,10 +37,10 @@ const CSRF_HEADERS = ['x-graphql-yoga-csrf', 'apollo-require-preflight'];
  */
 export function createGraphQLRoute(options: GraphQLRouteOptions): RouteHandler {
   const { limits } = options;
+  const hosts = createHostCheck();
   return async (req, res, path, record) => {
     if (options.graphiql?.handles(req, path)) return options.graphiql.serve(req, res, path);
-    // Yoga builds its request URL from Host: a Host that makes no URL could not be answered (RFC 9112, 3.2).
-    if (!URL.canParse(`http://${req.headers.host ?? 'localhost'}/`)) {
+    if (!hosts.namesAHost(req.headers.host ?? 'localhost')) {
       return sendError(res, 400, 'BAD_USER_INPUT', 'The Host header does not name a host.');
     }
     const method = req.method ?? 'GET';
@@ -68,6 +68,22 @@ export function createGraphQLRoute(options: GraphQLRouteOptions): RouteHandler {
     const { signal } = responseDeadline(res, options.deadlineMs);
     res.setHeader(REQUEST_ID_HEADER, record.id);
     await options.graphql({ req, res, record, signal, credentials, callerKey, parsedBody });
+  };
+}
+
+/**
+ * Yoga builds its request URL from Host: a Host that makes no URL could not be answered (RFC 9112,
+ * 3.2). Clients send the same Host request after request: the last one that passed is not parsed again.
+ */
+function createHostCheck(): { namesAHost(host: string): boolean } {
+  let lastGood: string | null = null;
+  return {
+    namesAHost(host) {
+      if (host === lastGood) return true;
+      if (!URL.canParse(`http://${host}/`)) return false;
+      lastGood = host;
+      return true;
+    },
   };
 }
 
