@@ -53,56 +53,12 @@ const FLUSH_EVERY_MS = 1_000;
  */
 function stdout(mode: LoggerOptions['mode']): DestinationStream {
   if (mode === 'production') {
-    const buffered = batchLines(pino.destination({ dest: 1, minLength: 0, sync: false }), BATCH_CHARS);
+    const buffered = pino.destination({ dest: 1, minLength: 4096, sync: false });
     setInterval(() => buffered.flush(), FLUSH_EVERY_MS).unref();
     return buffered;
   }
   const pretty = mode === 'development' && process.stdout.isTTY ? prettyStream() : null;
   return pretty ?? pino.destination({ dest: 1, minLength: 0, sync: false });
-}
-
-/** What one production write gathers (about 16 request lines). */
-const BATCH_CHARS = 4096;
-
-type SonicBoom = ReturnType<typeof pino.destination>;
-
-/**
- * Lines gathered in an array and handed to sonic-boom joined, `minChars` at a time. sonic-boom's own
- * buffer appends each line to a growing string and measures that string's bytes again per line
- * (~2 µs a line at 4 KB); a join per batch does not. Its flush, flushSync and end (the
- * interval, `logger.flush()`, pino's exit hook) hand over what is gathered first: no line is kept back.
- */
-function batchLines(stream: SonicBoom, minChars: number): SonicBoom {
-  const { write, flush, flushSync } = stream;
-  const end = stream.end.bind(stream);
-  let lines: string[] = [];
-  let chars = 0;
-  const handOver = () => {
-    if (lines.length === 0) return;
-    const text = lines.join('');
-    lines = [];
-    chars = 0;
-    write.call(stream, text);
-  };
-  stream.write = (line: string) => {
-    lines.push(line);
-    chars += line.length;
-    if (chars >= minChars) handOver();
-    return true;
-  };
-  stream.flush = (cb?: (err?: Error) => unknown) => {
-    handOver();
-    flush.call(stream, cb);
-  };
-  stream.flushSync = () => {
-    handOver();
-    flushSync.call(stream);
-  };
-  stream.end = () => {
-    handOver();
-    end();
-  };
-  return stream;
 }
 
 /** pino-pretty is a development dependency: a production install has none, and never asks for it. */
