@@ -4,7 +4,7 @@
 // front of one sandbox, under the same load, in interleaved windows (A B A B …). On a noisy
 // machine only a comparison made this way means anything.
 // Environment: AB_WORKERS (keep-alive connections, default 8; 20 with `overhead-edges` is issue
-// #19's measured variant), AB_WINDOW_MS (3000), AB_ROUNDS (6), AB_AFTER (the "after" checkout,
+// scenario 1's target variant), AB_WINDOW_MS (3000), AB_ROUNDS (6), AB_AFTER (the "after" checkout,
 // default this tree), AB_AFTER_FLAGS (node flags for the "after" side only).
 import { existsSync } from 'node:fs';
 import { buildFacade, type ChildServer, detail, hasBuild, REPO_ROOT, startChild } from './children.ts';

@@ -1,6 +1,6 @@
 /**
  * Operations the profiling and A/B tools can load the facade with. `overhead` and
- * `overhead-edges` are scenario 1's two shapes (issue #19 measures the edges one at 20 connections).
+ * `overhead-edges` are scenario 1's two shapes (the target is set on the edges one at 20 connections).
  */
 export const PROFILED_OPERATIONS: Record<string, { query: string; variables: Record<string, unknown> }> = {
   overhead: { query: '{ customers(first: 20) { nodes { id name email } } }', variables: {} },

@@ -36,7 +36,7 @@ export interface BenchSettings {
   hostileRounds: number;
 }
 
-/** 8 is what every load scenario uses; 20 is the concurrency issue #19 sets scenario 1's target at. */
+/** 8 is what every load scenario uses; 20 is the concurrency scenario 1's target is set at. */
 const OVERHEAD_CONNECTIONS = [8, 20] as const;
 
 export function readSettings(env: Record<string, string | undefined>): BenchSettings {

@@ -23,7 +23,7 @@ const QUERIES: Record<Shape, string> = {
   edges: PROFILED_OPERATIONS['overhead-edges']?.query ?? '',
 };
 
-/** Issue #19's measured variant, and the one that must reach the target too. */
+/** The variant the target is set on, and the one that must reach it too. */
 const TARGET_VARIANT = { connections: 20, shape: 'edges' } as const;
 const ALSO_VARIANT = { connections: 8, shape: 'nodes' } as const;
 
@@ -41,7 +41,7 @@ export interface VariantFigures {
   connections: number;
   shape: Shape;
   query: string;
-  /** 'target': issue #19's figure; 'also': must reach it too; null: shown for comparison. */
+  /** 'target': the figure the target is set on; 'also': must reach it too; null: shown for comparison. */
   target: 'target' | 'also' | null;
   reqPerSec: { direct: number; proxy: number; facade: number };
   facadeOverProxy: number;
@@ -227,14 +227,14 @@ function candidatesTable(
   };
 }
 
-/** Issue #19: 20 connections with `edges` at ≥ 0.50× the proxy, and 8 connections with `nodes` there too. */
+/** The target: 20 connections with `edges` at ≥ 0.50× the proxy, and 8 connections with `nodes` there too. */
 export function overheadTargets(variants: readonly VariantFigures[]): TargetCheck[] {
   const target = variants.find((v) => v.target === 'target');
   const also = variants.find((v) => v.target === 'also');
   const checks: TargetCheck[] = [];
   if (target)
     checks.push({
-      target: `issue #19's figure, ${target.variant}: facade ≥ 50% of the proxy's req/s at ${target.connections} connections, (c)/(b) ≥ ${TARGET.toFixed(2)}`,
+      target: `${target.variant}: facade ≥ 50% of the proxy's req/s at ${target.connections} connections, (c)/(b) ≥ ${TARGET.toFixed(2)}`,
       measured: `(c)/(b) = ${times(target.facadeOverProxy)} (${fixed(target.reqPerSec.facade, 0)} vs ${fixed(target.reqPerSec.proxy, 0)} req/s)`,
       met: target.facadeOverProxy >= TARGET,
       note: cpuNote(target),

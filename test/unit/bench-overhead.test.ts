@@ -1,5 +1,5 @@
 // Scenario 1's bookkeeping, not its timings: which variants the bench measures and how it judges
-// issue #19's target from the figures it is handed.
+// scenario 1's target from the figures it is handed.
 import { describe, expect, it } from 'vitest';
 import type { CandidateSummary } from '../../bench/interleave.ts';
 import { overheadTargets, type Shape, variantFigures } from '../../bench/scenarios/overhead.ts';
@@ -56,7 +56,7 @@ describe('scenario 1 variants', () => {
     expect(variant(20, 'nodes', 0.4).target).toBeNull();
   });
 
-  it("judges issue #19's figure on 20 connections with edges, and 8 connections with nodes beside it", () => {
+  it('judges the target on 20 connections with edges, and 8 connections with nodes beside it', () => {
     const checks = overheadTargets([
       variant(8, 'nodes', 0.45),
       variant(8, 'edges', 0.9),
