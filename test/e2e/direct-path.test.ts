@@ -5,7 +5,7 @@ import { assertSkippable } from '../../src/graphql/direct.ts';
 import { jsonMediaType } from '../../src/graphql/direct-requests.ts';
 import { graphqlPlugins } from '../../src/graphql/plugins/index.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
-import { type Stack, startStack } from '../support/stack.ts';
+import { counterValues, type Lane, lastRequestLine, operationSeries, post, startLane } from '../support/compare.ts';
 
 // The direct path (src/graphql/direct.ts) must answer exactly as Yoga does. Two facades, one with the
 // direct path and one without (`directPath: false`), each in front of its own identical sandbox, get the same
@@ -17,55 +17,23 @@ interface Exchange {
   body: unknown;
 }
 
-interface Lane {
-  stack: Stack;
-  lines: Record<string, unknown>[];
-}
-
-async function startLane(env: Record<string, string>, fastLane: boolean): Promise<Lane> {
-  const lines: Record<string, unknown>[] = [];
-  const stack = await startStack({
-    env: { LOG_LEVEL: 'info', ...env },
-    deps: {
-      directPath: fastLane,
-      logDestination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
-    },
-  });
-  return { stack, lines };
-}
+const startDirectLane = (env: Record<string, string>, direct: boolean) => startLane(env, { directPath: direct });
 
 /** The facade's own count of POSTs each pipeline ran, from /metrics. */
 async function laneCounts(lane: Lane): Promise<{ fast: number; yoga: number }> {
-  const text = await (await fetch(`${lane.stack.origin}/metrics`)).text();
-  const count = (name: string) =>
-    Number(
-      new RegExp(`^partner_graph_graphql_posts_by_lane_total\\{lane="${name}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0,
-    );
-  return { fast: count('direct'), yoga: count('yoga') };
+  const counts = await counterValues(lane, 'partner_graph_graphql_posts_by_lane_total', 'lane', ['direct', 'yoga']);
+  return { fast: counts.direct, yoga: counts.yoga };
 }
-
-/** Headers that differ between any two answers whichever lane gives them. */
-const VARYING_HEADERS = new Set(['date', 'x-request-id', 'connection', 'keep-alive']);
 
 async function send(lane: Lane, body: unknown, headers: Record<string, string>): Promise<Exchange> {
-  const res = await fetch(lane.stack.graphqlUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${lane.stack.orgA.token}`, ...headers },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  const picked = Object.fromEntries([...res.headers].filter(([name]) => !VARYING_HEADERS.has(name)));
-  expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-  const json = (res.headers.get('content-type') ?? '').includes('json');
-  return { status: res.status, headers: picked, body: json && text ? JSON.parse(text) : text };
-}
-
-/** The last request line, without what differs between any two runs. */
-function lastRequestLine(lane: Lane): Record<string, unknown> | undefined {
-  const line = lane.lines.filter((l) => l['msg'] === 'graphql request').at(-1);
-  if (!line) return undefined;
-  const { time: _time, pid: _pid, hostname: _hostname, durationMs: _duration, requestId: _id, ...stable } = line;
-  return stable;
+  const answer = await post(lane, body, headers);
+  expect(answer.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  const json = (answer.headers['content-type'] ?? '').includes('json');
+  return {
+    status: answer.status,
+    headers: answer.headers,
+    body: json && answer.text ? JSON.parse(answer.text) : answer.text,
+  };
 }
 
 const CUSTOMERS =
@@ -150,7 +118,7 @@ describe.each(SETTINGS)('the direct path answers as Yoga does, under $name', ({ 
   let fast: Lane;
   let yoga: Lane;
   beforeAll(async () => {
-    [fast, yoga] = await Promise.all([startLane(env, true), startLane(env, false)]);
+    [fast, yoga] = await Promise.all([startDirectLane(env, true), startDirectLane(env, false)]);
   });
   afterAll(async () => {
     await Promise.all([fast.stack.close(), yoga.stack.close()]);
@@ -190,14 +158,7 @@ describe.each(SETTINGS)('the direct path answers as Yoga does, under $name', ({ 
   });
 
   it('counts the same operations and errors in /metrics', async () => {
-    const series = async (lane: Lane) => {
-      const text = await (await fetch(`${lane.stack.origin}/metrics`)).text();
-      return text
-        .split('\n')
-        .filter((line) => /^partner_graph_(graphql_operations_total|graphql_errors_total)\{/.test(line))
-        .sort();
-    };
-    const [viaLane, viaYoga] = await Promise.all([series(fast), series(yoga)]);
+    const [viaLane, viaYoga] = await Promise.all([operationSeries(fast), operationSeries(yoga)]);
     expect(viaLane.length).toBeGreaterThan(3);
     expect(viaLane).toEqual(viaYoga);
   });
@@ -206,7 +167,7 @@ describe.each(SETTINGS)('the direct path answers as Yoga does, under $name', ({ 
 describe('the rate limit, charged by the route before either transport', () => {
   it('refuses past the limit as Yoga does: 429, Retry-After, RATE_LIMITED, no upstream call', async () => {
     const env = { RATE_LIMIT_PER_MINUTE: '1', RATE_LIMIT_BURST: '1' };
-    const [fast, yoga] = await Promise.all([startLane(env, true), startLane(env, false)]);
+    const [fast, yoga] = await Promise.all([startDirectLane(env, true), startDirectLane(env, false)]);
     try {
       const answers: Exchange[][] = [];
       for (const lane of [yoga, fast]) {
@@ -231,7 +192,7 @@ describe('the rate limit, charged by the route before either transport', () => {
 describe('a request the direct path hands to Yoga', () => {
   it('is charged once: with a burst of one, its validation error is the answer, not RATE_LIMITED', async () => {
     const env = { RATE_LIMIT_PER_MINUTE: '1', RATE_LIMIT_BURST: '1' };
-    const [fast, yoga] = await Promise.all([startLane(env, true), startLane(env, false)]);
+    const [fast, yoga] = await Promise.all([startDirectLane(env, true), startDirectLane(env, false)]);
     try {
       const invalid = { query: '{ customers(first: 1) { nodes { nope } } }' };
       const [viaYoga, viaLane] = [await send(yoga, invalid, {}), await send(fast, invalid, {})];

@@ -1,15 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, startStack } from '../support/stack.ts';
+import { counterValues, type Lane, lastRequestLine, operationSeries, post, startLane } from '../support/compare.ts';
 
 // Compiled operation plans (src/graphql/plan/) must answer exactly as full execution does. Two
 // facades, one with plans and one without (`operationPlans: false`), each in front of its own
 // identical sandbox, get the same requests; status, headers, the body byte for byte, the upstream
 // calls, the log line and the metrics must match, and the executor that answered must be the expected one.
-
-interface Lane {
-  stack: Stack;
-  lines: Record<string, unknown>[];
-}
 
 interface Exchange {
   status: number;
@@ -19,51 +14,23 @@ interface Exchange {
 
 type Executor = 'plan' | 'fallback' | 'full';
 
-async function startLane(plans: boolean, env: Record<string, string> = {}): Promise<Lane> {
-  const lines: Record<string, unknown>[] = [];
-  const stack = await startStack({
-    env: { LOG_LEVEL: 'info', ...env },
-    deps: {
-      operationPlans: plans,
-      logDestination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
-    },
-  });
-  return { stack, lines };
-}
+const startPlanLane = (plans: boolean, env: Record<string, string> = {}) => startLane(env, { operationPlans: plans });
 
-const VARYING_HEADERS = new Set(['date', 'x-request-id', 'connection', 'keep-alive']);
-
+/** An answer, with what differs between two facades by design made alike: download links carry a random ticket and the facade's own port. */
 async function send(lane: Lane, body: unknown, headers: Record<string, string> = {}): Promise<Exchange> {
-  const res = await fetch(lane.stack.graphqlUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${lane.stack.orgA.token}`, ...headers },
-    body: JSON.stringify(body),
-  });
-  const picked = Object.fromEntries([...res.headers].filter(([name]) => !VARYING_HEADERS.has(name)));
-  // Download links carry a random ticket and the facade's own port.
-  const text = (await res.text())
+  const { status, headers: picked, text } = await post(lane, body, headers);
+  const alike = text
     .replaceAll(lane.stack.origin, 'http://facade')
     .replace(/\/downloads\/invoices\/[\w-]+\.pdf/g, '/downloads/invoices/TICKET.pdf');
-  return { status: res.status, headers: picked, text };
+  return { status, headers: picked, text: alike };
 }
 
-async function executors(lane: Lane): Promise<Record<Executor, number>> {
-  const text = await (await fetch(`${lane.stack.origin}/metrics`)).text();
-  const count = (name: Executor) =>
-    Number(
-      new RegExp(`^partner_graph_graphql_operations_by_executor_total\\{executor="${name}"\\} (\\d+)$`, 'm').exec(
-        text,
-      )?.[1] ?? 0,
-    );
-  return { plan: count('plan'), fallback: count('fallback'), full: count('full') };
-}
-
-function lastRequestLine(lane: Lane): Record<string, unknown> | undefined {
-  const line = lane.lines.filter((l) => l['msg'] === 'graphql request').at(-1);
-  if (!line) return undefined;
-  const { time: _time, pid: _pid, hostname: _hostname, durationMs: _duration, requestId: _id, ...stable } = line;
-  return stable;
-}
+const executors = (lane: Lane) =>
+  counterValues(lane, 'partner_graph_graphql_operations_by_executor_total', 'executor', [
+    'plan',
+    'fallback',
+    'full',
+  ] as const);
 
 const CUSTOMERS =
   'query Customers($first: Int, $after: String) { customers(first: $first, after: $after) { totalCount nodes { id name email } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }';
@@ -145,7 +112,7 @@ describe('operation plans answer as full execution does', () => {
   let planned: Lane;
   let full: Lane;
   beforeAll(async () => {
-    [planned, full] = await Promise.all([startLane(true), startLane(false)]);
+    [planned, full] = await Promise.all([startPlanLane(true), startPlanLane(false)]);
   });
   afterAll(async () => {
     await Promise.all([planned.stack.close(), full.stack.close()]);
@@ -212,14 +179,7 @@ describe('operation plans answer as full execution does', () => {
   });
 
   it('counts the same operations and errors in /metrics', async () => {
-    const series = async (lane: Lane) => {
-      const text = await (await fetch(`${lane.stack.origin}/metrics`)).text();
-      return text
-        .split('\n')
-        .filter((line) => /^partner_graph_(graphql_operations_total|graphql_errors_total)\{/.test(line))
-        .sort();
-    };
-    const [viaPlan, viaFull] = await Promise.all([series(planned), series(full)]);
+    const [viaPlan, viaFull] = await Promise.all([operationSeries(planned), operationSeries(full)]);
     expect(viaPlan.length).toBeGreaterThan(3);
     expect(viaPlan).toEqual(viaFull);
   });
@@ -228,7 +188,7 @@ describe('operation plans answer as full execution does', () => {
 describe('operation plans under the production settings', () => {
   it('answer the common request byte for byte as full execution does', async () => {
     const env = { NODE_ENV: 'production', PERSISTED_OPERATIONS: 'allow', RATE_LIMIT_PER_MINUTE: '100000' };
-    const [planned, full] = await Promise.all([startLane(true, env), startLane(false, env)]);
+    const [planned, full] = await Promise.all([startPlanLane(true, env), startPlanLane(false, env)]);
     try {
       for (const query of [CUSTOMERS, EDGES, OVERVIEW, FRAGMENTS]) {
         expect(await send(planned, { query })).toEqual(await send(full, { query }));
