@@ -70,6 +70,8 @@ async function startSandboxMode(): Promise<{
   };
 }
 
+const TAB_RENDER_MS = 5_000;
+
 /** Monaco renders spaces as no-break spaces. */
 const textOf = async (page: Page, selector: string) =>
   ((await page.locator(selector).first().textContent()) ?? '').replace(/\u00a0/g, ' ');
@@ -136,10 +138,17 @@ describe('GraphiQL in headless Chromium, from the running server', () => {
     expect(query).toContain('query PartnerOverview(');
     expect(query).toContain('$invoicesAfter: String');
     expect(query).toContain('pdfUrl');
+    // A tab's pane is rendered after the click returns: wait for it, up to TAB_RENDER_MS.
     await page.getByRole('button', { name: 'Variables', exact: true }).click();
-    expect(await textOf(page, '.graphiql-editor-tool')).toMatch(/"first": 5,\s*"customersAfter": null/);
+    await vi.waitFor(
+      async () => expect(await textOf(page, '.graphiql-editor-tool')).toMatch(/"first": 5,\s*"customersAfter": null/),
+      { timeout: TAB_RENDER_MS },
+    );
     await page.getByRole('button', { name: 'Headers', exact: true }).click();
-    expect(await textOf(page, '.graphiql-editor-tool')).toContain(`"Authorization": "Bearer ${token}"`);
+    await vi.waitFor(
+      async () => expect(await textOf(page, '.graphiql-editor-tool')).toContain(`"Authorization": "Bearer ${token}"`),
+      { timeout: TAB_RENDER_MS },
+    );
   });
 
   it("shows the example's help whole in a 1280 px window: no comment line runs past the editor's edge", async () => {
