@@ -58,7 +58,7 @@ async function measure(operation: string): Promise<{ full: number; plan: number 
   };
   const full = await cpu(async () => JSON.stringify(await h.normalizedExecutor(args())));
   const plan = h.plans?.compilePlan(h.schema, document, undefined);
-  const planned = plan && h.run ? await cpu(async () => (await h.run.runPlan(plan, args()))?.stringify() ?? '') : null;
+  const planned = plan && h.run ? await cpu(async () => (await h.run.runPlan(plan, args()))?.text() ?? '') : null;
   return { full, plan: planned };
 }
 

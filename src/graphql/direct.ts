@@ -82,7 +82,7 @@ export function createDirectPath(yoga: Yoga, plugins: GraphQLPlugins, options: D
 /** A planned answer has data and no errors: Yoga's processor would answer 200 with its text; without a Fetch Response. */
 function writePlanned(res: ServerContext['res'], result: PlannedResult, mediaType: string): true {
   if (res.destroyed) return true;
-  const text = result.stringify();
+  const text = result.text();
   res.writeHead(200, [
     'content-length',
     String(Buffer.byteLength(text)),

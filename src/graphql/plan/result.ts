@@ -2,21 +2,34 @@ import type { ExecutionResult } from 'graphql';
 
 /**
  * An answer written by an operation plan: its data as JSON text. Yoga's result processors write it
- * with `stringify` (they call a result's own stringifier, unbound); `data` is parsed only when
- * something reads it.
+ * with `stringify`; `data` is parsed only when something reads it. A copy of it (a plugin's
+ * `setResult({ ...result, extensions })`) carries `data` as a value and no `stringify`, so it is
+ * written whole, as any other result.
  */
 export class PlannedResult implements ExecutionResult {
+  readonly #dataText: string;
   #data: Record<string, unknown> | undefined;
-  readonly stringify: () => string;
+  declare readonly data: Record<string, unknown>;
 
-  constructor(readonly dataText: string) {
-    const answer = `{"data":${dataText}}`;
-    this.stringify = () => answer;
+  constructor(dataText: string) {
+    this.#dataText = dataText;
+    Object.defineProperty(this, 'data', {
+      enumerable: true,
+      get: () => {
+        this.#data ??= JSON.parse(this.#dataText) as Record<string, unknown>;
+        return this.#data;
+      },
+    });
   }
 
-  get data(): Record<string, unknown> {
-    this.#data ??= JSON.parse(this.dataText) as Record<string, unknown>;
-    return this.#data;
+  /** The answer's JSON text. */
+  text(): string {
+    return `{"data":${this.#dataText}}`;
+  }
+
+  /** What Yoga's result processors call, unbound, with the result itself. */
+  stringify(result: PlannedResult): string {
+    return result.text();
   }
 }
 
