@@ -82,7 +82,21 @@ export function createPager({ cursors, keptPages, owner, limits }: PagerOptions)
     return reader;
   }
 
-  async function page<T>(args: ConnectionArgs<T>): Promise<RelayConnection<T>> {
+  // Each connection request once per request: an operation run again after its plan gave up
+  // (src/graphql/plan/) gets the same connection, and keeps no page twice.
+  const connections = new Map<string, Promise<RelayConnection<unknown>>>();
+  function page<T>(args: ConnectionArgs<T>): Promise<RelayConnection<T>> {
+    const key = JSON.stringify([
+      args.connection,
+      args.bindings,
+      args.first ?? null,
+      args.after ?? null,
+      args.exactness,
+    ]);
+    return once(connections, key, () => readConnection(args)) as Promise<RelayConnection<T>>;
+  }
+
+  async function readConnection<T>(args: ConnectionArgs<T>): Promise<RelayConnection<unknown>> {
     const first = checkFirst(args.first, limits);
     const scope: CursorScope = { connection: args.connection, argsKey: bindingKey(args.bindings) };
     const after = args.after == null ? null : decodeAfter(cursors, scope, args.after);

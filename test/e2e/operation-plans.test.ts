@@ -178,6 +178,22 @@ describe('operation plans answer as full execution does', () => {
     );
   });
 
+  it('gives up at the first failure: errors come in the order the upstream answers, as in full execution', async () => {
+    const query = '{ i: invoices(first: 1) { nodes { id } } s: subscriptions(first: 1) { nodes { id } } }';
+    for (const lane of [planned, full]) {
+      lane.stack.sandbox.faults.set([
+        { endpoint: 'invoices', kind: 'latency', ms: 300, times: 1 },
+        { endpoint: 'invoices', kind: 'status', status: 404, times: 1 },
+        { endpoint: 'subscriptions', kind: 'status', status: 403, times: 1 },
+      ]);
+    }
+    const [viaFull, viaPlan] = await Promise.all([send(full, { query }), send(planned, { query })]);
+    expect(viaPlan).toEqual(viaFull);
+    const body = JSON.parse(viaPlan.text) as { errors: { path: string[] }[] };
+    expect(body.errors.map((error) => error.path[0])).toEqual(['s', 'i']);
+    expect(lastRequestLine(planned)).toEqual(lastRequestLine(full));
+  });
+
   it('counts the same operations and errors in /metrics', async () => {
     const [viaPlan, viaFull] = await Promise.all([operationSeries(planned), operationSeries(full)]);
     expect(viaPlan.length).toBeGreaterThan(3);

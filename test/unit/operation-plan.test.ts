@@ -6,6 +6,7 @@ import {
   GraphQLList,
   GraphQLNonNull,
   GraphQLObjectType,
+  GraphQLScalarType,
   GraphQLSchema,
   GraphQLString,
   parse,
@@ -28,6 +29,7 @@ const Item = new GraphQLObjectType({
     flag: { type: GraphQLBoolean },
     status: { type: Status },
     tags: { type: new GraphQLList(new GraphQLNonNull(GraphQLString)) },
+    raw: { type: new GraphQLScalarType({ name: 'Raw', serialize: (value) => value }) },
     loose: { type: new GraphQLList(GraphQLString) },
   },
 });
@@ -39,6 +41,7 @@ const Page = new GraphQLObjectType({
       resolve: (page: { items: unknown[] }) => page.items,
     },
     size: { type: GraphQLInt, resolve: (page: { items: unknown[] }) => Promise.resolve(page.items.length) },
+    later: { type: new GraphQLList(GraphQLString), resolve: () => [Promise.reject(new Error('not modelled'))] },
   },
 });
 const paging = { upstreamPaging: { exactness: 'total' } };
@@ -68,9 +71,11 @@ const ITEMS: Record<string, unknown[]> = {
   promised: [{ ...good, note: Promise.resolve('later') }],
   notAList: [{ ...good, tags: 'x' }],
   error: [{ ...good, note: new Error('inside') }],
+  // JSON.stringify hands toJSON the response key; a leaf written alone would get none.
+  keyed: [{ ...good, raw: { toJSON: (key: string) => `key=${key}` } }],
 };
 
-const NOT_MODELLED = new Set(['promised', 'method']);
+const NOT_MODELLED = new Set(['promised', 'method', 'keyed']);
 
 async function both(query: string, variables: Record<string, unknown> = {}) {
   const document = parse(query);
@@ -81,7 +86,7 @@ async function both(query: string, variables: Record<string, unknown> = {}) {
   return { full, plan, planned };
 }
 
-const ALL_FIELDS = 'id note count flag status tags loose';
+const ALL_FIELDS = 'id note count flag status tags loose raw';
 
 describe('an operation plan', () => {
   it('writes what graphql-js would, key for key and character for character', async () => {
@@ -117,6 +122,32 @@ describe('an operation plan', () => {
   it('gives up when a resolver fails, and when variables do not coerce', async () => {
     expect((await both('{ failing { size } }')).planned).toBeNull();
     expect((await both('query($kind: String) { page(kind: $kind) { size } }', { kind: 5 })).planned).toBeNull();
+  });
+
+  it('gives up on a promise in a list without leaving its rejection unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const listen = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', listen);
+    try {
+      const { full, planned } = await both('{ page { later } }');
+      expect(full.errors?.[0]?.message).toBe('not modelled');
+      expect(planned).toBeNull();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', listen);
+    }
+  });
+
+  it('collects a fragment spread twice once, as graphql-js does', () => {
+    const plan = compilePlan(schema, parse('{ page { edges { ...F ...F id } } } fragment F on Item { id note }'), null);
+    const page = plan?.root.fields[0]?.output;
+    const edges = page?.kind === 'object' ? page.fields[0]?.output : undefined;
+    const item = edges?.kind === 'list' ? edges.item : undefined;
+    expect(item?.kind === 'object' ? item.fields.map((f) => [f.responseKey, f.fieldNodes.length]) : null).toEqual([
+      ['id', 2],
+      ['note', 1],
+    ]);
   });
 
   it('is not made for what it does not model', async () => {

@@ -262,3 +262,36 @@ describe('createPager kept pages', () => {
     ]);
   });
 });
+
+describe('createPager within one request', () => {
+  it('reads the same connection request once: the same connection, one upstream call, the rest of its page kept once', async () => {
+    const upstream = createUpstream(50);
+    const store = createKeptPages({ ttlMs: 30_000, maxEntries: 100 });
+    const kept: string[] = [];
+    const counted: KeptPages = {
+      keep: (owner, key, page) => {
+        kept.push(key);
+        return store.keep(owner, key, page);
+      },
+      take: (owner, key) => store.take(owner, key),
+    };
+    const pager = pagerFor('alice', counted);
+    const [first, again] = [pager.page(args(upstream.fetchPage)), pager.page(args(upstream.fetchPage))];
+    expect(again).toBe(first);
+    const [a, b] = await Promise.all([first, again]);
+    await Promise.all([a.pageInfo, b.pageInfo]);
+    expect(upstream.calls).toEqual([[null, 11]]);
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toMatch(/^customers\|[\w-]+\|\[null,11,10\]$/);
+  });
+
+  it('remembers a refusal too: asked again, the same error and still no upstream call', async () => {
+    const upstream = createUpstream(50);
+    const pager = pagerFor('alice');
+    const bad = args(upstream.fetchPage, { after: 'not-a-cursor' });
+    const [one, two] = [await refusal(pager.page(bad)), await refusal(pager.page(bad))];
+    expect(two).toBe(one);
+    expect(one).toBeInstanceOf(PagingArgumentError);
+    expect(upstream.calls).toEqual([]);
+  });
+});

@@ -129,14 +129,20 @@ class Compiler {
   object(type: GraphQLObjectType, selectionSets: SelectionSetNode[], nonNull: boolean): ObjectStep {
     if (type.isTypeOf) throw new Unmodelled();
     const grouped = new Map<string, FieldNode[]>();
-    for (const set of selectionSets) this.collect(type, set, grouped);
+    const spread = new Set<string>();
+    for (const set of selectionSets) this.collect(type, set, grouped, spread);
     const fields = [...grouped].map(([key, nodes], i) => this.field(type, key, nodes, i === 0));
     const settled = fields.every((f) => !f.early);
     return { kind: 'object', nonNull, type, fields, settled };
   }
 
-  /** Fields by response key, in document order, as graphql-js collects them. */
-  private collect(type: GraphQLObjectType, set: SelectionSetNode, into: Map<string, FieldNode[]>): void {
+  /** Fields by response key, in document order, as graphql-js collects them: each named fragment once. */
+  private collect(
+    type: GraphQLObjectType,
+    set: SelectionSetNode,
+    into: Map<string, FieldNode[]>,
+    spread: Set<string>,
+  ): void {
     for (const selection of set.selections) {
       if (selection.directives?.length) throw new Unmodelled();
       if (selection.kind === Kind.FIELD) {
@@ -146,11 +152,15 @@ class Compiler {
         else into.set(key, [selection]);
         continue;
       }
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        if (spread.has(selection.name.value)) continue;
+        spread.add(selection.name.value);
+      }
       const fragment = selection.kind === Kind.INLINE_FRAGMENT ? selection : this.fragments[selection.name.value];
       if (!fragment || (fragment.typeCondition && fragment.typeCondition.name.value !== type.name)) {
         throw new Unmodelled();
       }
-      this.collect(type, fragment.selectionSet, into);
+      this.collect(type, fragment.selectionSet, into, spread);
     }
   }
 
@@ -212,10 +222,19 @@ function constantArguments(
   }
   if (usesVariables) return null;
   try {
-    return Object.freeze(getArgumentValues(definition, node, {}));
+    return deepFreeze(getArgumentValues(definition, node, {}));
   } catch {
     return null;
   }
+}
+
+/** Shared by every run: no resolver can change what the next request gets. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const item of Object.values(value)) deepFreeze(item);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 const pureBySchema = new WeakMap<GraphQLSchema, ReadonlySet<GraphQLField<unknown, unknown>>>();

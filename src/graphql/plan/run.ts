@@ -19,6 +19,8 @@ const giveUp = new GiveUp();
  * as graphql-js does) and keep their values. Write: the JSON text of the answer, reading every
  * other field straight from its source record. null when anything failed or was not plain data;
  * the same document then runs in full with the same context, whose pager has every page at hand.
+ * It gives up at the first failure, not after the rest has settled: what is still in flight reaches
+ * full execution in the order the upstream answers, so its errors come in the order they would have.
  */
 export async function runPlan(plan: OperationPlan, args: ExecutionArgs): Promise<PlannedResult | null> {
   const coerced = getVariableValues(plan.schema, plan.operation.variableDefinitions ?? [], args.variableValues ?? {});
@@ -47,6 +49,10 @@ interface ResolvedObject {
 class Run {
   #pending: Promise<void>[] = [];
   #failed = false;
+  #onFailure: (ok: false) => void = () => undefined;
+  readonly #failure = new Promise<false>((resolve) => {
+    this.#onFailure = resolve;
+  });
   readonly #arguments: (Record<string, unknown> | undefined)[];
 
   constructor(
@@ -73,14 +79,15 @@ class Run {
 
   fail(): void {
     this.#failed = true;
+    this.#onFailure(false);
   }
 
-  /** Waits for every value the resolve phase asked for; false when any failed. */
+  /** Waits for every value the resolve phase asked for; false as soon as one fails. */
   async settled(): Promise<boolean> {
-    while (this.#pending.length > 0) {
-      const batch = this.#pending;
+    while (this.#pending.length > 0 && !this.#failed) {
+      const batch = Promise.all(this.#pending).then(() => true);
       this.#pending = [];
-      await Promise.all(batch);
+      if (!(await Promise.race([batch, this.#failure]))) return false;
     }
     return !this.#failed;
   }
@@ -107,7 +114,7 @@ class Run {
     if (!Array.isArray(value)) throw giveUp;
     if (output.settled) return value;
     return value.map((item: unknown, index) => {
-      if (isThenable(item)) throw giveUp;
+      if (isThenable(item)) giveUpOn(item);
       return this.complete(output.item, item, { prev: path, key: index, typename: undefined });
     });
   }
@@ -177,10 +184,13 @@ function write(output: OutputStep, value: unknown): string {
     if (output.nonNull) throw giveUp;
     return 'null';
   }
-  if (isThenable(value) || value instanceof Error) throw giveUp;
+  if (isThenable(value)) giveUpOn(value);
+  if (value instanceof Error) throw giveUp;
   if (output.kind === 'leaf') {
     if (output.stringsAsIs && typeof value === 'string') return JSON.stringify(value);
     const serialized = output.serialize(value);
+    // graphql-js's JSON.stringify hands a value's toJSON its key; written alone it would get none.
+    if (typeof (serialized as { toJSON?: unknown } | null)?.toJSON === 'function') throw giveUp;
     const text = serialized == null ? undefined : JSON.stringify(serialized);
     if (text === undefined) throw giveUp;
     return text;
@@ -197,6 +207,12 @@ function write(output: OutputStep, value: unknown): string {
     text += write(output.item, value[k]);
   }
   return `${text}]`;
+}
+
+/** Gives up on a promise the plan does not model; full execution asks for its own, so this one's failure goes unheard. */
+function giveUpOn(value: PromiseLike<unknown>): never {
+  Promise.resolve(value).catch(() => undefined);
+  throw giveUp;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

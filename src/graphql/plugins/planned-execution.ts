@@ -6,6 +6,9 @@ import { runPlan } from '../plan/run.ts';
 
 type Execute = (args: ExecutionArgs) => unknown;
 
+/** Plans kept per document (one per operation name asked for): a document of many operations keeps the first few. */
+const PLANS_PER_DOCUMENT = 16;
+
 /**
  * Answers an operation from its compiled plan (src/graphql/plan/) where the document has one, and
  * by full execution where it has none or the plan gave up. It only chooses the execute function:
@@ -24,7 +27,7 @@ export function usePlannedExecution(metrics: Metrics): Plugin {
     let plan = byName.get(name);
     if (plan === undefined) {
       plan = compilePlan(schema, document, operationName);
-      byName.set(name, plan);
+      if (byName.size < PLANS_PER_DOCUMENT) byName.set(name, plan);
     }
     return plan;
   };
