@@ -1,5 +1,4 @@
 import {
-  BREAK,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -20,8 +19,8 @@ import {
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
-  visit,
 } from 'graphql';
+import { argumentsUseVariables } from '../per-operation.ts';
 
 /**
  * An operation plan: which fields the answer has, in order, where each value comes from and how it
@@ -211,16 +210,7 @@ function constantArguments(
   definition: GraphQLField<unknown, unknown>,
   node: FieldNode,
 ): Readonly<Record<string, unknown>> | null {
-  let usesVariables = false;
-  for (const argument of node.arguments ?? []) {
-    visit(argument, {
-      Variable() {
-        usesVariables = true;
-        return BREAK;
-      },
-    });
-  }
-  if (usesVariables) return null;
+  if (argumentsUseVariables(node)) return null;
   try {
     return deepFreeze(getArgumentValues(definition, node, {}));
   } catch {

@@ -5,12 +5,11 @@ import {
   type GraphQLField,
   type GraphQLSchema,
   getArgumentValues,
-  Kind,
-  type ValueNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { upstreamPageSize } from '../../pagination/connection.ts';
 import type { UpstreamPagingExtension } from '../../schema/paging-args.ts';
+import { argumentsUseVariables, perOperation } from '../per-operation.ts';
 import { operationRootFields } from './root-fields.ts';
 import { selectsFieldWithExtension } from './selected-extensions.ts';
 
@@ -89,34 +88,8 @@ function estimateOf(plan: Plan, variables: Record<string, unknown>, defaultFirst
   return total;
 }
 
-/**
- * Plans by schema, document and operation name. Documents are immutable and the parse caches hand
- * the same object to every request of the same text; the names kept per document are few (a
- * document names its operations), and a document with many asked-for names stops being planned ahead.
- */
-const plans = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, Plan>>>();
-const MAX_PLANS_PER_DOCUMENT = 16;
-
-function planOf(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): Plan {
-  let byDocument = plans.get(schema);
-  if (!byDocument) {
-    byDocument = new WeakMap();
-    plans.set(schema, byDocument);
-  }
-  let byName = byDocument.get(document);
-  if (!byName) {
-    byName = new Map();
-    byDocument.set(document, byName);
-  }
-  // operationRootFields and selectsFieldWithExtension treat every empty name alike.
-  const name = operationName || '';
-  let plan = byName.get(name);
-  if (!plan) {
-    plan = makePlan(schema, document, operationName);
-    if (byName.size < MAX_PLANS_PER_DOCUMENT) byName.set(name, plan);
-  }
-  return plan;
-}
+/** Plans by schema, document and operation name. */
+const planOf = perOperation(makePlan);
 
 function makePlan(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): Plan {
   const rootFields = schema.getQueryType()?.getFields() ?? {};
@@ -126,22 +99,14 @@ function makePlan(schema: GraphQLSchema, document: DocumentNode, operationName: 
     const paging = field?.extensions['upstreamPaging'] as UpstreamPagingExtension | undefined;
     if (!field || !paging) continue;
     const name = node.name.value;
-    const variable = node.arguments?.some((argument) => hasVariable(argument.value)) ?? false;
     let fixed: PagedField['fixed'];
-    if (!variable) {
+    if (!argumentsUseVariables(node)) {
       const args = argumentValues(field, node, {});
       fixed = { args, key: args ? requestKey(name, args) : '' };
     }
     paged.push({ name, field, node, paging, fixed });
   }
   return { selectsLookup: selectsFieldWithExtension(schema, document, operationName, 'customerLookup'), paged };
-}
-
-function hasVariable(value: ValueNode): boolean {
-  if (value.kind === Kind.VARIABLE) return true;
-  if (value.kind === Kind.LIST) return value.values.some(hasVariable);
-  if (value.kind === Kind.OBJECT) return value.fields.some((field) => hasVariable(field.value));
-  return false;
 }
 
 function requestKey(name: string, args: Record<string, unknown>): string {
