@@ -5,8 +5,8 @@
 // only where a checkout has no build.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../test/support/free-port.ts';
 import { residentMemory } from './proc.ts';
 import type { BenchReply, BenchRequest } from './protocol.ts';
 
@@ -183,18 +183,6 @@ async function startBuiltFacade(
       clearTimeout(timer);
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitForHealth(child: ChildProcess, origin: string, timeoutMs: number): Promise<void> {

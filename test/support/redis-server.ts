@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
+import { freePort } from './free-port.ts';
 
 /**
  * A redis-server of the caller's own, on a free port, never persisted: stopping and restarting it
@@ -50,18 +51,6 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     resume: () => void child?.kill('SIGCONT'),
     close: stopChild,
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function accepting(port: number, withinMs = 10_000): Promise<void> {
