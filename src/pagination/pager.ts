@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { UpstreamPage } from '../partner/page.ts';
-import { type PageFetcher, type PageReader, pageConnection } from './connection.ts';
+import { type ConnectionPage, type PageFetcher, type PageReader, pageConnection } from './connection.ts';
 import { type CursorCodec, CursorError, type CursorScope } from './cursor.ts';
 import type { KeptPageOwner, KeptPages } from './kept-pages.ts';
 
@@ -111,27 +111,7 @@ export function createPager({ cursors, keptPages, owner, limits }: PagerOptions)
     });
     // A cursor is an HMAC: signed only when the operation reads it (most read `nodes` alone).
     const cursorAt = (k: number) => cursors.encode(scope, result.positionAfter(k));
-    const edges = result.nodes.map((node, k) => new LazyCursorEdge(node, k, cursorAt));
-    let pageInfo: Promise<PageInfo> | undefined;
-    return {
-      edges,
-      // Resolved (by the connection's pageInfo resolver) only for an operation that selects it, so
-      // an operation reading nodes alone never pays for the look-ahead page hasNextPage may need.
-      get pageInfo() {
-        pageInfo ??= result.hasNextPage().then((hasNextPage) => ({
-          hasNextPage,
-          hasPreviousPage: result.hasPreviousPage,
-          get startCursor() {
-            return edges[0]?.cursor ?? null;
-          },
-          get endCursor() {
-            return edges.at(-1)?.cursor ?? null;
-          },
-        }));
-        return pageInfo;
-      },
-      totalCount: result.totalCount,
-    };
+    return new PagedConnection(result, cursorAt);
   }
 
   return { page };
@@ -150,6 +130,56 @@ function once<V>(memo: Map<string, Promise<V>>, key: string, start: () => Promis
     memo.set(key, promise);
   }
   return promise;
+}
+
+/**
+ * A connection page as the resolvers read it. Its accessors are the class's, not an object
+ * literal's: in V8 an accessor made per object keeps all its closure reaches (here the request's
+ * pages and records) alive through every young-generation collection until a full one, so each
+ * request's garbage was promoted (bench/results/optimisations.md, "Per-object accessors").
+ */
+class PagedConnection<T> implements RelayConnection<T> {
+  readonly edges: LazyCursorEdge<T>[];
+  readonly totalCount: number | null;
+  readonly #page: ConnectionPage<T>;
+  #pageInfo: Promise<PageInfo> | undefined;
+
+  constructor(page: ConnectionPage<T>, cursorAt: (index: number) => string) {
+    this.#page = page;
+    this.edges = page.nodes.map((node, k) => new LazyCursorEdge(node, k, cursorAt));
+    this.totalCount = page.totalCount;
+  }
+
+  /**
+   * Resolved (by the connection's pageInfo resolver) only for an operation that selects it, so an
+   * operation reading nodes alone never pays for the look-ahead page hasNextPage may need.
+   */
+  get pageInfo(): Promise<PageInfo> {
+    this.#pageInfo ??= this.#page
+      .hasNextPage()
+      .then((hasNextPage) => new EdgesPageInfo(hasNextPage, this.#page.hasPreviousPage, this.edges));
+    return this.#pageInfo;
+  }
+}
+
+/** Page info whose cursors are the first and last edges' own (encoded only when read). */
+class EdgesPageInfo implements PageInfo {
+  readonly #edges: readonly { cursor: string }[];
+  constructor(
+    readonly hasNextPage: boolean,
+    readonly hasPreviousPage: boolean,
+    edges: readonly { cursor: string }[],
+  ) {
+    this.#edges = edges;
+  }
+
+  get startCursor(): string | null {
+    return this.#edges[0]?.cursor ?? null;
+  }
+
+  get endCursor(): string | null {
+    return this.#edges.at(-1)?.cursor ?? null;
+  }
 }
 
 /** An edge whose cursor is encoded on first read, once. */

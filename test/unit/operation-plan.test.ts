@@ -104,6 +104,14 @@ describe('an operation plan', () => {
     expect(JSON.stringify(copy)).toBe(JSON.stringify({ ...full, extensions: { traced: true } }));
   });
 
+  it("carries data as an own property whose getter every answer shares (not a closure each: it kept the answer's text alive)", async () => {
+    const [one, two] = await Promise.all([both('{ p: page(kind: "good") { size } }'), both('{ __typename }')]);
+    const getterOf = (result: unknown) => Object.getOwnPropertyDescriptor(result, 'data')?.get;
+    expect(getterOf(one.planned)).toBeTypeOf('function');
+    expect(getterOf(one.planned)).toBe(getterOf(two.planned));
+    expect([one.planned?.data, two.planned?.data]).toEqual([one.full.data, two.full.data]);
+  });
+
   it.each(Object.keys(ITEMS).filter((kind) => kind !== 'good'))(
     'gives up where graphql-js answers with an error, or does what it does not model: %s',
     async (kind) => {

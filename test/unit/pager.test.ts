@@ -74,7 +74,8 @@ describe('createPager argument checks', () => {
     expect(byDefault.edges.map((e) => e.node)).toEqual(Array.from({ length: 20 }, (_, i) => `r${i}`));
     const none = await pagerFor('alice').page(args(upstream.fetchPage, { first: 0 }));
     expect(none.edges).toEqual([]);
-    expect({ ...(await none.pageInfo) }).toEqual({
+    const { hasNextPage, hasPreviousPage, startCursor, endCursor } = await none.pageInfo;
+    expect({ hasNextPage, hasPreviousPage, startCursor, endCursor }).toEqual({
       hasNextPage: true,
       hasPreviousPage: false,
       startCursor: null,
@@ -145,6 +146,22 @@ describe('createPager results', () => {
     );
     expect(resumed.edges.map((e) => e.node)).toEqual(['r3', 'r4', 'r5']);
     expect((await resumed.pageInfo).hasPreviousPage).toBe(true);
+  });
+
+  // An accessor made per object (a getter in an object literal, a closure given to defineProperty)
+  // kept each request's pages alive through young-generation collections: they are the classes' own.
+  it("reads pageInfo and its cursors through accessors the connections share, not each one's own", async () => {
+    const upstream = createUpstream(50, true);
+    const [a, b] = await Promise.all([
+      pagerFor('alice').page(args(upstream.fetchPage, { exactness: 'total' })),
+      pagerFor('bob').page(args(upstream.fetchPage, { exactness: 'total', first: 5 })),
+    ]);
+    expect(Object.getOwnPropertyNames(a)).not.toContain('pageInfo');
+    expect(Object.getPrototypeOf(a)).toBe(Object.getPrototypeOf(b));
+    const [infoA, infoB] = await Promise.all([a.pageInfo, b.pageInfo]);
+    expect(Object.getOwnPropertyNames(infoA)).not.toContain('endCursor');
+    expect(Object.getPrototypeOf(infoA)).toBe(Object.getPrototypeOf(infoB));
+    expect([infoA.endCursor, infoB.endCursor]).toEqual([a.edges.at(-1)?.cursor, b.edges.at(-1)?.cursor]);
   });
 
   it('passes an upstream PartnerError through unchanged', async () => {

@@ -1,5 +1,13 @@
 import type { ExecutionResult } from 'graphql';
 
+/** PlannedResult's `data`: one getter shared by every answer. */
+const DATA: PropertyDescriptor = {
+  enumerable: true,
+  get(this: PlannedResult) {
+    return this.parsedData();
+  },
+};
+
 /**
  * An answer written by an operation plan: its data as JSON text. Yoga's result processors write it
  * with `stringify`; `data` is parsed only when something reads it. A copy of it (a plugin's
@@ -13,13 +21,16 @@ export class PlannedResult implements ExecutionResult {
 
   constructor(dataText: string) {
     this.#dataText = dataText;
-    Object.defineProperty(this, 'data', {
-      enumerable: true,
-      get: () => {
-        this.#data ??= JSON.parse(this.#dataText) as Record<string, unknown>;
-        return this.#data;
-      },
-    });
+    // Own and enumerable, so a copy carries it; one shared getter, not a closure per answer: an
+    // accessor made per object keeps what it reaches (the answer's text) alive through every
+    // young-generation collection until a full one (see PagedConnection in src/pagination/pager.ts).
+    Object.defineProperty(this, 'data', DATA);
+  }
+
+  /** The answer's data, parsed when first read. */
+  parsedData(): Record<string, unknown> {
+    this.#data ??= JSON.parse(this.#dataText) as Record<string, unknown>;
+    return this.#data;
   }
 
   /** The answer's JSON text. */
