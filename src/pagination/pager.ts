@@ -134,9 +134,9 @@ function once<V>(memo: Map<string, Promise<V>>, key: string, start: () => Promis
 
 /**
  * A connection page as the resolvers read it. Its accessors are the class's, not an object
- * literal's: in V8 an accessor made per object keeps all its closure reaches (here the request's
- * pages and records) alive through every young-generation collection until a full one, so each
- * request's garbage was promoted (bench/results/optimisations.md, "Per-object accessors").
+ * literal's: V8 allocates an accessor made per object in the old generation, so all that its
+ * closure reaches (the request's pages and records) survives every young-generation collection
+ * until a full one (bench/results/optimisations.md, "Per-object accessors").
  */
 class PagedConnection<T> implements RelayConnection<T> {
   readonly edges: LazyCursorEdge<T>[];

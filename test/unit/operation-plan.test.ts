@@ -104,7 +104,7 @@ describe('an operation plan', () => {
     expect(JSON.stringify(copy)).toBe(JSON.stringify({ ...full, extensions: { traced: true } }));
   });
 
-  it("carries data as an own property whose getter every answer shares (not a closure each: it kept the answer's text alive)", async () => {
+  it('carries data as an own property whose getter every answer shares (a closure each would keep its text alive through young collections)', async () => {
     const [one, two] = await Promise.all([both('{ p: page(kind: "good") { size } }'), both('{ __typename }')]);
     const getterOf = (result: unknown) => Object.getOwnPropertyDescriptor(result, 'data')?.get;
     expect(getterOf(one.planned)).toBeTypeOf('function');

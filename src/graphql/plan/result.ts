@@ -1,13 +1,5 @@
 import type { ExecutionResult } from 'graphql';
 
-/** PlannedResult's `data`: one getter shared by every answer. */
-const DATA: PropertyDescriptor = {
-  enumerable: true,
-  get(this: PlannedResult) {
-    return this.parsedData();
-  },
-};
-
 /**
  * An answer written by an operation plan: its data as JSON text. Yoga's result processors write it
  * with `stringify`; `data` is parsed only when something reads it. A copy of it (a plugin's
@@ -15,22 +7,25 @@ const DATA: PropertyDescriptor = {
  * written whole, as any other result.
  */
 export class PlannedResult implements ExecutionResult {
+  /**
+   * `data`: own and enumerable, so a copy carries it; one getter for every answer, not a closure
+   * each. V8 allocates an accessor made per object in the old generation, and what it points to (a
+   * closure, and the answer's text) then survives every young-generation collection until a full one.
+   */
+  static readonly #data: PropertyDescriptor = {
+    enumerable: true,
+    get(this: PlannedResult) {
+      this.#parsed ??= JSON.parse(this.#dataText) as Record<string, unknown>;
+      return this.#parsed;
+    },
+  };
   readonly #dataText: string;
-  #data: Record<string, unknown> | undefined;
+  #parsed: Record<string, unknown> | undefined;
   declare readonly data: Record<string, unknown>;
 
   constructor(dataText: string) {
     this.#dataText = dataText;
-    // Own and enumerable, so a copy carries it; one shared getter, not a closure per answer: an
-    // accessor made per object keeps what it reaches (the answer's text) alive through every
-    // young-generation collection until a full one (see PagedConnection in src/pagination/pager.ts).
-    Object.defineProperty(this, 'data', DATA);
-  }
-
-  /** The answer's data, parsed when first read. */
-  parsedData(): Record<string, unknown> {
-    this.#data ??= JSON.parse(this.#dataText) as Record<string, unknown>;
-    return this.#data;
+    Object.defineProperty(this, 'data', PlannedResult.#data);
   }
 
   /** The answer's JSON text. */
