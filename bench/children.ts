@@ -36,8 +36,11 @@ export interface SpawnOptions {
   nodeFlags?: string[];
   /** Run the server from another checkout of this repo (bench/ab.ts compares two); this one by default. */
   root?: string;
-  /** Where the child's stdout goes: the bench's own (default) or nowhere (e.g. one JSON log line per request). */
-  stdout?: 'inherit' | 'ignore';
+  /**
+   * Where the child's stdout goes: the bench's own (default), nowhere (e.g. one JSON log line per
+   * request), or an open file (bench/gc.ts reads V8's GC trace from it).
+   */
+  stdout?: 'inherit' | 'ignore' | number;
   startTimeoutMs?: number;
 }
 

@@ -28,6 +28,8 @@ export interface StackOptions {
   proxy?: boolean;
   facadeEnv?: Record<string, string>;
   facadeNodeFlags?: string[];
+  /** An open file for the facade's stdout (its log lines, and V8's traces); none by default. */
+  facadeStdout?: number;
   /** Run the facade from another checkout (see bench/ab.ts). */
   facadeRoot?: string;
 }
@@ -53,7 +55,7 @@ export async function startStack(options: StackOptions): Promise<BenchStack> {
     const facade = await startChild('facade', {
       // Defaults otherwise (log level info: a JSON line per request is part of what the facade costs).
       env: { PARTNER_API_URL: sandboxUrl, CURSOR_SECRET, ...BENCH_FACADE_ENV, ...options.facadeEnv },
-      stdout: 'ignore',
+      stdout: options.facadeStdout ?? 'ignore',
       ...(options.facadeNodeFlags ? { nodeFlags: options.facadeNodeFlags } : {}),
       // BENCH_FACADE_ROOT runs every scenario's facade from another checkout (a change tried out of tree).
       ...((options.facadeRoot ?? process.env['BENCH_FACADE_ROOT'])

@@ -1,0 +1,115 @@
+// `npx tsx bench/gc.ts [overhead|overhead-edges|growth|edges]`: the facade's garbage collection under
+// closed-loop load of one operation, from V8's own trace (`--trace-gc-nvp`) over the measured window
+// (start-up and warm-up left out): how often the young generation is collected, what each of those
+// collections found alive and promoted to the old generation, and the pauses per request. A request's
+// garbage should die young: promotion that stays high whatever the load means something outlives its
+// request (bench/results/optimisations.md, row 35, shows how to corner it).
+// Environment: GC_WORKERS (keep-alive connections, default 8), GC_SECONDS (10), GC_QUERY (a query
+// of your own instead of the named operation), GC_FACADE_FLAGS (extra node flags for the facade).
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildFacade } from './children.ts';
+import { runLoad } from './load.ts';
+import { PROFILED_OPERATIONS } from './queries.ts';
+import { createPool, graphqlCall, startStack } from './stack.ts';
+import { median } from './stats.ts';
+
+interface Collection {
+  kind: string;
+  pauseMs: number;
+  promoted: number;
+  survived: number;
+  allocated: number;
+}
+
+/** One `--trace-gc-nvp` line (`… pause=3.5 … gc=s … promoted=1448816 …`); null for any other line. */
+function collectionOf(line: string): Collection | null {
+  const kind = /\bgc=(\w+)/.exec(line)?.[1];
+  if (!kind) return null;
+  const number = (name: string) => Number(new RegExp(`\\b${name}=([0-9.]+)`).exec(line)?.[1] ?? 0);
+  return {
+    kind,
+    pauseMs: number('pause'),
+    promoted: number('promoted'),
+    survived: number('new_space_survived'),
+    allocated: number('allocated'),
+  };
+}
+
+const KIND_NAMES: Record<string, string> = { s: 'scavenge (young)', mc: 'mark-compact (full)', ms: 'minor mark-sweep' };
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+
+function report(collections: Collection[], requests: number): void {
+  const kinds = [...new Set(collections.map((c) => c.kind))];
+  for (const kind of kinds) {
+    const of = collections.filter((c) => c.kind === kind);
+    const pauseUs = (of.reduce((sum, c) => sum + c.pauseMs, 0) * 1000) / requests;
+    console.log(
+      `${KIND_NAMES[kind] ?? kind}: ${of.length} (one per ${(requests / of.length).toFixed(0)} requests), ` +
+        `pauses ${pauseUs.toFixed(1)} µs per request`,
+    );
+    if (kind === 's' || kind === 'ms') {
+      console.log(
+        `  each found alive ${kb(median(of.map((c) => c.survived)))} and promoted ${kb(median(of.map((c) => c.promoted)))} (medians); ` +
+          `promoted per request ${kb(of.reduce((sum, c) => sum + c.promoted, 0) / requests)}`,
+      );
+    }
+  }
+  const allocated = collections.reduce((sum, c) => sum + c.allocated, 0);
+  console.log(`allocated between collections: ${kb(allocated / requests)} per request`);
+}
+
+async function main(): Promise<void> {
+  const which = process.argv[2] ?? 'overhead';
+  const named = PROFILED_OPERATIONS[which];
+  if (!named) throw new Error(`unknown operation ${which}; use ${Object.keys(PROFILED_OPERATIONS).join(', ')}`);
+  const query = process.env['GC_QUERY'] ?? named.query;
+  const variables = process.env['GC_QUERY'] ? {} : named.variables;
+  const workers = Number(process.env['GC_WORKERS'] ?? '8');
+  const seconds = Number(process.env['GC_SECONDS'] ?? '10');
+  const extraFlags = (process.env['GC_FACADE_FLAGS'] ?? '').split(' ').filter(Boolean);
+  buildFacade();
+
+  const dir = mkdtempSync(join(tmpdir(), 'partner-graph-gc-'));
+  const tracePath = join(dir, 'facade-stdout.txt');
+  const trace = openSync(tracePath, 'w');
+  try {
+    const stack = await startStack({
+      sandbox: { customers: 300, invoices: 2_000, subscriptions: 300 },
+      facadeNodeFlags: ['--trace-gc-nvp', ...extraFlags],
+      facadeStdout: trace,
+    });
+    const pool = createPool(stack.facadeOrigin, workers);
+    const call = () => graphqlCall(stack.token, query, variables);
+    await runLoad({ pool, workers, durationMs: 3_000, maxRequests: 1_000_000, call, check: () => null });
+    const from = statSync(tracePath).size;
+    const before = await stack.facade.stats();
+    const result = await runLoad({
+      pool,
+      workers,
+      durationMs: seconds * 1000,
+      maxRequests: 1_000_000,
+      call,
+      check: () => null,
+    });
+    const after = await stack.facade.stats();
+    const to = statSync(tracePath).size;
+    await pool.close();
+    await stack.stop();
+    console.log(
+      `${result.requests} requests in ${(result.elapsedMs / 1000).toFixed(1)} s at ${workers} connections, ` +
+        `facade CPU ${((after.cpuUs - before.cpuUs) / result.requests).toFixed(0)} µs/req, ${result.errors} errors`,
+    );
+    // Lines written between the two byte offsets: the measured window's collections (a line cut at
+    // either edge is not a whole trace line, and is skipped).
+    const window = readFileSync(tracePath).subarray(from, to).toString('utf8');
+    const collections = window.split('\n').flatMap((line) => collectionOf(line) ?? []);
+    report(collections, result.requests);
+  } finally {
+    closeSync(trace);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
