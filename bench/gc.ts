@@ -10,7 +10,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildFacade } from './children.ts';
-import { runLoad } from './load.ts';
+import { loadFacadeWindow } from './load.ts';
 import { PROFILED_OPERATIONS } from './queries.ts';
 import { createPool, graphqlCall, startStack } from './stack.ts';
 import { median } from './stats.ts';
@@ -81,29 +81,27 @@ async function main(): Promise<void> {
       facadeStdout: trace,
     });
     const pool = createPool(stack.facadeOrigin, workers);
-    const call = () => graphqlCall(stack.token, query, variables);
-    await runLoad({ pool, workers, durationMs: 3_000, maxRequests: 1_000_000, call, check: () => null });
-    const from = statSync(tracePath).size;
-    const before = await stack.facade.stats();
-    const result = await runLoad({
+    const edges = { start: 0, end: 0 };
+    const result = await loadFacadeWindow({
+      facade: stack.facade,
       pool,
       workers,
-      durationMs: seconds * 1000,
-      maxRequests: 1_000_000,
-      call,
-      check: () => null,
+      call: () => graphqlCall(stack.token, query, variables),
+      warmupMs: 3_000,
+      windowMs: seconds * 1000,
+      atEdge: (edge) => {
+        edges[edge] = statSync(tracePath).size;
+      },
     });
-    const after = await stack.facade.stats();
-    const to = statSync(tracePath).size;
     await pool.close();
     await stack.stop();
     console.log(
       `${result.requests} requests in ${(result.elapsedMs / 1000).toFixed(1)} s at ${workers} connections, ` +
-        `facade CPU ${((after.cpuUs - before.cpuUs) / result.requests).toFixed(0)} µs/req, ${result.errors} errors`,
+        `facade CPU ${result.cpuUsPerRequest.toFixed(0)} µs/req, ${result.errors} errors`,
     );
     // Lines written between the two byte offsets: the measured window's collections (a line cut at
     // either edge is not a whole trace line, and is skipped).
-    const window = readFileSync(tracePath).subarray(from, to).toString('utf8');
+    const window = readFileSync(tracePath).subarray(edges.start, edges.end).toString('utf8');
     const collections = window.split('\n').flatMap((line) => collectionOf(line) ?? []);
     report(collections, result.requests);
   } finally {

@@ -6,7 +6,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildFacade } from './children.ts';
-import { runLoad } from './load.ts';
+import { loadFacadeWindow } from './load.ts';
 import { PROFILED_OPERATIONS } from './queries.ts';
 import { createPool, graphqlCall, startStack } from './stack.ts';
 
@@ -157,29 +157,19 @@ async function main(): Promise<void> {
   const workers = Number(process.env['PROFILE_WORKERS'] ?? '8');
   const pool = createPool(stack.facadeOrigin, workers);
   const warmupMs = Number(process.env['PROFILE_WARMUP_SECONDS'] ?? '3') * 1000;
-  await runLoad({
+  const result = await loadFacadeWindow({
+    facade: stack.facade,
     pool,
     workers,
-    durationMs: warmupMs,
-    maxRequests: 1_000_000,
     call: () => graphqlCall(stack.token, query, variables),
-    check: () => null,
+    warmupMs,
+    windowMs: seconds * 1000,
   });
-  const before = await stack.facade.stats();
-  const result = await runLoad({
-    pool,
-    workers,
-    durationMs: seconds * 1000,
-    maxRequests: 1_000_000,
-    call: () => graphqlCall(stack.token, query, variables),
-    check: () => null,
-  });
-  const after = await stack.facade.stats();
   await pool.close();
   await stack.stop();
   console.log(
     `${result.requests} requests in ${(result.elapsedMs / 1000).toFixed(1)} s (${((result.requests / result.elapsedMs) * 1000).toFixed(0)} req/s), ` +
-      `facade CPU ${((after.cpuUs - before.cpuUs) / result.requests).toFixed(0)} µs/req, ${result.errors} errors`,
+      `facade CPU ${result.cpuUsPerRequest.toFixed(0)} µs/req, ${result.errors} errors`,
   );
 
   const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
@@ -188,8 +178,8 @@ async function main(): Promise<void> {
   summarise(
     JSON.parse(readFileSync(`${dir}${file}`, 'utf8')) as CpuProfile,
     result.requests,
-    before.monoUs,
-    after.monoUs,
+    result.startMonoUs,
+    result.endMonoUs,
   );
   console.log(`\nprofile: bench/profiles/${file}`);
 }
