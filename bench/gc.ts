@@ -10,55 +10,10 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildFacade } from './children.ts';
+import { collectionsIn, gcSummary } from './gc-trace.ts';
 import { loadFacadeWindow } from './load.ts';
 import { PROFILED_OPERATIONS } from './queries.ts';
 import { createPool, graphqlCall, startStack } from './stack.ts';
-import { median } from './stats.ts';
-
-interface Collection {
-  kind: string;
-  pauseMs: number;
-  promoted: number;
-  survived: number;
-  allocated: number;
-}
-
-/** One `--trace-gc-nvp` line (`… pause=3.5 … gc=s … promoted=1448816 …`); null for any other line. */
-function collectionOf(line: string): Collection | null {
-  const kind = /\bgc=(\w+)/.exec(line)?.[1];
-  if (!kind) return null;
-  const number = (name: string) => Number(new RegExp(`\\b${name}=([0-9.]+)`).exec(line)?.[1] ?? 0);
-  return {
-    kind,
-    pauseMs: number('pause'),
-    promoted: number('promoted'),
-    survived: number('new_space_survived'),
-    allocated: number('allocated'),
-  };
-}
-
-const KIND_NAMES: Record<string, string> = { s: 'scavenge (young)', mc: 'mark-compact (full)', ms: 'minor mark-sweep' };
-const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
-
-function report(collections: Collection[], requests: number): void {
-  const kinds = [...new Set(collections.map((c) => c.kind))];
-  for (const kind of kinds) {
-    const of = collections.filter((c) => c.kind === kind);
-    const pauseUs = (of.reduce((sum, c) => sum + c.pauseMs, 0) * 1000) / requests;
-    console.log(
-      `${KIND_NAMES[kind] ?? kind}: ${of.length} (one per ${(requests / of.length).toFixed(0)} requests), ` +
-        `pauses ${pauseUs.toFixed(1)} µs per request`,
-    );
-    if (kind === 's' || kind === 'ms') {
-      console.log(
-        `  each found alive ${kb(median(of.map((c) => c.survived)))} and promoted ${kb(median(of.map((c) => c.promoted)))} (medians); ` +
-          `promoted per request ${kb(of.reduce((sum, c) => sum + c.promoted, 0) / requests)}`,
-      );
-    }
-  }
-  const allocated = collections.reduce((sum, c) => sum + c.allocated, 0);
-  console.log(`allocated between collections: ${kb(allocated / requests)} per request`);
-}
 
 async function main(): Promise<void> {
   const which = process.argv[2] ?? 'overhead';
@@ -102,8 +57,7 @@ async function main(): Promise<void> {
     // Lines written between the two byte offsets: the measured window's collections (a line cut at
     // either edge is not a whole trace line, and is skipped).
     const window = readFileSync(tracePath).subarray(edges.start, edges.end).toString('utf8');
-    const collections = window.split('\n').flatMap((line) => collectionOf(line) ?? []);
-    report(collections, result.requests);
+    for (const line of gcSummary(collectionsIn(window), result.requests)) console.log(line);
   } finally {
     closeSync(trace);
     rmSync(dir, { recursive: true, force: true });
