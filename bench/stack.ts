@@ -46,6 +46,21 @@ export const BENCH_FACADE_ENV: Record<string, string> = {
   RATE_LIMIT_BURST: '1000000',
 };
 
+/**
+ * BENCH_FACADE_VARS (`NAME=value NAME=value`): environment for every scenario's facade and for it
+ * alone, e.g. a C library setting tried out without it reaching the sandbox and the load as well.
+ */
+function facadeVars(): Record<string, string> {
+  const words = (process.env['BENCH_FACADE_VARS'] ?? '').split(' ').filter(Boolean);
+  return Object.fromEntries(
+    words.map((word) => {
+      const at = word.indexOf('=');
+      if (at < 1) throw new Error(`BENCH_FACADE_VARS: "${word}" is not NAME=value`);
+      return [word.slice(0, at), word.slice(at + 1)];
+    }),
+  );
+}
+
 export async function startStack(options: StackOptions): Promise<BenchStack> {
   const sandbox = await startChild('sandbox', { env: { BENCH_SANDBOX_OPTIONS: JSON.stringify(options.sandbox) } });
   const started: ChildServer[] = [sandbox];
@@ -54,7 +69,7 @@ export async function startStack(options: StackOptions): Promise<BenchStack> {
     const sandboxOrigin = new URL(sandboxUrl).origin;
     const facade = await startChild('facade', {
       // Defaults otherwise (log level info: a JSON line per request is part of what the facade costs).
-      env: { PARTNER_API_URL: sandboxUrl, CURSOR_SECRET, ...BENCH_FACADE_ENV, ...options.facadeEnv },
+      env: { PARTNER_API_URL: sandboxUrl, CURSOR_SECRET, ...BENCH_FACADE_ENV, ...facadeVars(), ...options.facadeEnv },
       stdout: options.facadeStdout ?? 'ignore',
       ...(options.facadeNodeFlags ? { nodeFlags: options.facadeNodeFlags } : {}),
       // BENCH_FACADE_ROOT runs every scenario's facade from another checkout (a change tried out of tree).
