@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     const edges = { start: 0, end: 0 };
     const result = await loadFacadeWindow({
       facade: stack.facade,
+      sandbox: stack.sandbox,
       pool,
       workers,
       call: () => graphqlCall(stack.token, query, variables),
@@ -51,8 +52,8 @@ async function main(): Promise<void> {
     await pool.close();
     await stack.stop();
     console.log(
-      `${result.requests} requests in ${(result.elapsedMs / 1000).toFixed(1)} s at ${workers} connections, ` +
-        `facade CPU ${result.cpuUsPerRequest.toFixed(0)} µs/req, ${result.errors} errors`,
+      `${result.requests} requests (${result.reqPerSec.toFixed(0)} req/s) at ${workers} connections, ` +
+        `facade CPU ${result.serverCpuUsPerReq.toFixed(0)} µs/req, ${result.errors} errors`,
     );
     // Lines written between the two byte offsets: the measured window's collections (a line cut at
     // either edge is not a whole trace line, and is skipped).

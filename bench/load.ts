@@ -121,40 +121,33 @@ export function createPool(origin: string, connections: number): Pool {
   return new Pool(origin, { connections, keepAliveTimeout: 30_000, pipelining: 1 });
 }
 
-export interface FacadeWindow extends LoadResult {
-  /** The facade's CPU time (all its threads) per request over the measured window. */
-  cpuUsPerRequest: number;
-  /** The window's edges on the monotonic clock, in µs (a CPU profile's timestamps are on it too). */
-  startMonoUs: number;
-  endMonoUs: number;
-}
-
 /**
- * The profiling tools' load: one call, closed-loop, `warmupMs` first, then a measured window with
- * the facade's CPU per request. `atEdge` runs just before the window starts and just after it ends.
+ * The profiling tools' load: one call, closed-loop, `warmupMs` first, then one measured window
+ * (`measureWindow`). `atEdge` runs just before the window starts and just after it ends.
  */
 export async function loadFacadeWindow(options: {
   facade: ChildServer;
+  sandbox: ChildServer;
   pool: Pool;
   workers: number;
   call: () => HttpCall;
   warmupMs: number;
   windowMs: number;
   atEdge?: (edge: 'start' | 'end') => void;
-}): Promise<FacadeWindow> {
-  const { facade, pool, workers, call } = options;
-  const load = (durationMs: number) =>
-    runLoad({ pool, workers, durationMs, maxRequests: 1_000_000, call, check: () => null });
-  await load(options.warmupMs);
+}): Promise<Window> {
+  const { pool, workers, call } = options;
+  const maxRequests = 1_000_000;
+  await runLoad({ pool, workers, durationMs: options.warmupMs, maxRequests, call, check: () => null });
   options.atEdge?.('start');
-  const before = await facade.stats();
-  const result = await load(options.windowMs);
-  const after = await facade.stats();
-  options.atEdge?.('end');
-  return {
-    ...result,
-    cpuUsPerRequest: (after.cpuUs - before.cpuUs) / result.requests,
-    startMonoUs: before.monoUs,
-    endMonoUs: after.monoUs,
+  const candidate: Candidate = {
+    name: 'facade',
+    pool,
+    call,
+    check: () => null,
+    server: options.facade,
+    sandbox: options.sandbox,
   };
+  const window = await measureWindow(candidate, { workers, durationMs: options.windowMs, maxRequests });
+  options.atEdge?.('end');
+  return window;
 }

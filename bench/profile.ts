@@ -157,30 +157,31 @@ async function main(): Promise<void> {
   const workers = Number(process.env['PROFILE_WORKERS'] ?? '8');
   const pool = createPool(stack.facadeOrigin, workers);
   const warmupMs = Number(process.env['PROFILE_WARMUP_SECONDS'] ?? '3') * 1000;
+  // The window's edges on the monotonic clock, which the profile's timestamps are on too.
+  const edges = { start: 0, end: 0 };
   const result = await loadFacadeWindow({
     facade: stack.facade,
+    sandbox: stack.sandbox,
     pool,
     workers,
     call: () => graphqlCall(stack.token, query, variables),
     warmupMs,
     windowMs: seconds * 1000,
+    atEdge: (edge) => {
+      edges[edge] = Number(process.hrtime.bigint() / 1000n);
+    },
   });
   await pool.close();
   await stack.stop();
   console.log(
-    `${result.requests} requests in ${(result.elapsedMs / 1000).toFixed(1)} s (${((result.requests / result.elapsedMs) * 1000).toFixed(0)} req/s), ` +
-      `facade CPU ${result.cpuUsPerRequest.toFixed(0)} µs/req, ${result.errors} errors`,
+    `${result.requests} requests (${result.reqPerSec.toFixed(0)} req/s), ` +
+      `facade CPU ${result.serverCpuUsPerReq.toFixed(0)} µs/req, ${result.errors} errors`,
   );
 
   const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
   if (!file) throw new Error('no .cpuprofile was written');
   // Only the samples taken during the measured window: start-up and warm-up are left out.
-  summarise(
-    JSON.parse(readFileSync(`${dir}${file}`, 'utf8')) as CpuProfile,
-    result.requests,
-    result.startMonoUs,
-    result.endMonoUs,
-  );
+  summarise(JSON.parse(readFileSync(`${dir}${file}`, 'utf8')) as CpuProfile, result.requests, edges.start, edges.end);
   console.log(`\nprofile: bench/profiles/${file}`);
 }
 
