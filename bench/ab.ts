@@ -1,4 +1,4 @@
-// `npx tsx bench/ab.ts <baseline-checkout> [overhead|overhead-edges|growth|edges]`: one optimisation,
+// `npx tsx bench/ab.ts <baseline-checkout> [overhead|overhead-edges|growth|growth-100|edges]`: one optimisation,
 // before and after, side by side. The facade from another checkout of this repo (the baseline:
 // this tree with the change undone) and the facade from this tree run as two child processes in
 // front of one sandbox, under the same load, in interleaved windows (A B A B …). On a noisy

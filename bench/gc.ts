@@ -1,4 +1,4 @@
-// `npx tsx bench/gc.ts [overhead|overhead-edges|growth|edges]`: the facade's garbage collection under
+// `npx tsx bench/gc.ts [overhead|overhead-edges|growth|growth-100|edges]`: the facade's garbage collection under
 // closed-loop load of one operation, from V8's own trace (`--trace-gc-nvp`) over the measured window
 // (start-up and warm-up left out): how often the young generation is collected, what each of those
 // collections found alive and promoted to the old generation, and the pauses per request. A request's

@@ -1,4 +1,4 @@
-// `npx tsx bench/profile.ts [overhead|overhead-edges|growth|edges]`: the facade under --cpu-prof
+// `npx tsx bench/profile.ts [overhead|overhead-edges|growth|growth-100|edges]`: the facade under --cpu-prof
 // with closed-loop load of one operation (scenario 1's by default), then where its CPU went in the
 // measured window (start-up and warm-up left out): self time by package/module and by function.
 // The .cpuprofile stays in bench/profiles/ (not kept) for Chrome DevTools. The facade is this

@@ -3,6 +3,7 @@
 
 import { runInterleaved } from '../interleave.ts';
 import type { Candidate } from '../load.ts';
+import { GROWTH_QUERY } from '../queries.ts';
 import type { ScenarioReport } from '../report.ts';
 import { type Scenario, upstreamCallsPer } from '../scenario.ts';
 import { createPool, graphqlCall } from '../stack.ts';
@@ -10,8 +11,6 @@ import { fixed, ms, times, us } from '../stats.ts';
 
 const FIRSTS = [10, 100, 500];
 const TARGET = 1.2;
-const QUERY =
-  'query($first: Int!) { invoices(first: $first) { nodes { id invoiceNumber invoiceDate amount currency status } } }';
 
 const checkFor = (first: number) => (_status: number, body: string) => {
   const parsed = JSON.parse(body) as { data?: { invoices?: { nodes?: unknown[] } }; errors?: unknown };
@@ -25,7 +24,7 @@ export const growth: Scenario = async ({ settings, log, mainStack }) => {
   const candidates: Candidate[] = FIRSTS.map((first) => ({
     name: `first: ${first}`,
     pool,
-    call: () => graphqlCall(stack.token, QUERY, { first }),
+    call: () => graphqlCall(stack.token, GROWTH_QUERY, { first }),
     check: checkFor(first),
     server: stack.facade,
     sandbox: stack.sandbox,
