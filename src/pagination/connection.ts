@@ -24,7 +24,15 @@ export interface ConnectionRequest<T> {
   exactness: 'total' | 'lookahead';
   /** Receives pages fetched but not (fully) served, with the position that will resume them; awaited before answering. */
   keep?: (token: string | null, size: number, offset: number, page: UpstreamPage<T>) => Promise<void>;
+  /** Writes each page's served records as they arrive: the connection serves what it returns, one item a record. */
+  writeNodes?: NodeWriter;
 }
+
+/**
+ * Turns records into what a connection serves in their place, one item each, in order: an
+ * operation plan writes them as JSON text while the next page is read, and the records can go.
+ */
+export type NodeWriter = (records: unknown[]) => unknown[];
 
 export interface ConnectionPage<T> {
   /** The served nodes, in order. */
@@ -40,10 +48,12 @@ export interface ConnectionPage<T> {
   totalCount: number | null;
 }
 
-/** Nodes served from one upstream page: the page, the position its first read started at, and where they start. */
-interface Stretch<T> {
-  page: UpstreamPage<T>;
+/** Nodes served from one upstream page: where its first read started, its length and token, and where they start. */
+interface Stretch {
   at: Position;
+  /** How many records the upstream page held, and its token: all a cursor needs of it once it is served. */
+  pageLength: number;
+  pageNext: string | null;
   /** The offset in the page of the first node served from it. */
   start: number;
   /** The index in the connection page of that node. */
@@ -65,46 +75,67 @@ export function upstreamPageSize(first: number, exactness: ConnectionRequest<unk
 
 /**
  * Serves `first` nodes after `after` by following upstream tokens across as many upstream pages
- * as it takes. A short upstream page is not the end: only a missing token is.
+ * as it takes. A short upstream page is not the end: only a missing token is. Nothing here holds
+ * a page once its nodes are taken: with `writeNodes`, a page's records can go before the next
+ * page is read.
  */
 export async function pageConnection<T>(request: ConnectionRequest<T>): Promise<ConnectionPage<T>> {
   const { first, fetchPage } = request;
   const size = upstreamPageSize(first, request.exactness);
   let position: Position = request.after ?? { token: null, size, offset: 0, index: 0 };
   const nodes: T[] = [];
-  const stretches: Stretch<T>[] = [];
-  let page = await fetchPage(position.token, position.size, position.offset);
-  let totalCount = page.total;
+  const stretches: Stretch[] = [];
+  let page: UpstreamPage<T> | undefined = await fetchPage(position.token, position.size, position.offset);
+  const firstTotal = page.total;
   let emptyPagesInARow = 0;
   const positionAfter = (k: number): Position => {
-    let stretch = stretches[0] as Stretch<T>;
+    let stretch = stretches[0] as Stretch;
     for (const s of stretches) if (s.firstNode <= k) stretch = s;
-    return positionAfterRecord(stretch.page, stretch.at, stretch.start + (k - stretch.firstNode), size);
+    return positionAfterRecord(stretch, stretch.start + (k - stretch.firstNode), size);
   };
 
   for (;;) {
     const start = Math.min(position.offset, page.records.length);
-    const taken = Math.min(page.records.length - start, first - nodes.length);
-    if (taken > 0) stretches.push({ page, at: position, start, firstNode: nodes.length });
-    for (let k = 0; k < taken; k++) nodes.push(page.records[start + k] as T);
+    const taken = takeNodes(request, page, position, start, nodes, stretches);
     const rest = page.records.length - start - taken;
     if (nodes.length === first || page.next === null) {
       const end: Position = nodes.length > 0 ? positionAfter(nodes.length - 1) : position;
       const hasNextPage = await hasMoreAfter(request, page, position, rest, end, size);
-      totalCount = page.total ?? totalCount;
+      const totalCount = page.total ?? firstTotal;
       return { nodes, positionAfter, hasNextPage, hasPreviousPage: (request.after?.index ?? 0) > 0, totalCount };
     }
     emptyPagesInARow = page.records.length === 0 ? emptyPagesInARow + 1 : 0;
     if (emptyPagesInARow > MAX_EMPTY_PAGES_FOLLOWED || page.next === position.token) throw endlessPages();
     position = { token: page.next, size, offset: 0, index: position.index + taken };
+    // The served records are in `nodes` (or written there): this page need not outlive the next read.
+    page = undefined;
     page = await fetchPage(position.token, position.size, 0);
   }
 }
 
-/** The position just after the record at `offset` of `page`: the next page's start when it is the page's last. */
-function positionAfterRecord<T>(page: UpstreamPage<T>, at: Position, offset: number, size: number): Position {
-  const index = at.index + (offset - Math.min(at.offset, page.records.length)) + 1;
-  if (offset === page.records.length - 1 && page.next !== null) return { token: page.next, size, offset: 0, index };
+/** Takes the page's nodes from `start` on into `nodes` (written first, with `writeNodes`); how many it took. */
+function takeNodes<T>(
+  request: ConnectionRequest<T>,
+  page: UpstreamPage<T>,
+  at: Position,
+  start: number,
+  nodes: T[],
+  stretches: Stretch[],
+): number {
+  const taken = Math.min(page.records.length - start, request.first - nodes.length);
+  if (taken <= 0) return 0;
+  stretches.push({ at, pageLength: page.records.length, pageNext: page.next, start, firstNode: nodes.length });
+  const records = page.records.slice(start, start + taken);
+  const served = request.writeNodes ? (request.writeNodes(records) as T[]) : records;
+  for (const node of served) nodes.push(node);
+  return taken;
+}
+
+/** The position just after the record at `offset` of a stretch's page: the next page's start when it is the page's last. */
+function positionAfterRecord(stretch: Stretch, offset: number, size: number): Position {
+  const { at, pageLength, pageNext } = stretch;
+  const index = at.index + (offset - Math.min(at.offset, pageLength)) + 1;
+  if (offset === pageLength - 1 && pageNext !== null) return { token: pageNext, size, offset: 0, index };
   return { token: at.token, size: at.size, offset: offset + 1, index };
 }
 

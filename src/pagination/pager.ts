@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { UpstreamPage } from '../partner/page.ts';
-import { type ConnectionPage, type PageFetcher, type PageReader, pageConnection } from './connection.ts';
+import {
+  type ConnectionPage,
+  type NodeWriter,
+  type PageFetcher,
+  type PageReader,
+  pageConnection,
+} from './connection.ts';
 import { type CursorCodec, CursorError, type CursorScope } from './cursor.ts';
 import type { KeptPageOwner, KeptPages } from './kept-pages.ts';
 
@@ -36,6 +42,12 @@ export interface ConnectionArgs<T> {
 
 export interface Pager {
   page<T>(args: ConnectionArgs<T>): Promise<RelayConnection<T>>;
+  /**
+   * Runs `call` (a connection field's resolver) so that the connection it asks for while it runs
+   * serves its nodes through `write` (see `NodeWriter`), page by page as they arrive. A connection
+   * asked for later, or asked for again without it, serves records as usual.
+   */
+  writingNodes<R>(write: NodeWriter, call: () => R): R;
 }
 
 export class PagingArgumentError extends Error {
@@ -69,34 +81,62 @@ export function createPager({ cursors, keptPages, owner, limits }: PagerOptions)
     const id = `${scope.connection}|${scope.argsKey}`;
     let reader = readers.get(id);
     if (!reader) {
-      const fetched = new Map<string, Promise<UpstreamPage<unknown>>>();
-      const read = new Map<string, Promise<UpstreamPage<unknown>>>();
+      const fetched = new Map<string, Promise<HeldPage>>();
+      const read = new Map<string, Promise<HeldPage>>();
       const upstream = (token: string | null, size: number) =>
-        once(fetched, `${size}|${token}`, () => fetchPage(token, size));
-      reader = (token, size, offset) =>
-        once(read, keyOf(token, size, offset), async () => {
-          return (await keptPages.take(owner, `${id}|${keyOf(token, size, offset)}`)) ?? upstream(token, size);
+        once(fetched, `${size}|${token}`, async () => new HeldPage(await fetchPage(token, size)));
+      reader = async (token, size, offset) => {
+        const held = await once(read, keyOf(token, size, offset), async () => {
+          const kept = await keptPages.take(owner, `${id}|${keyOf(token, size, offset)}`);
+          return kept ? new HeldPage(kept) : upstream(token, size);
         });
+        return held.take();
+      };
       readers.set(id, reader);
     }
     return reader;
   }
 
+  // What this request has kept, by key: a connection read again (after a plan gave up) keeps nothing twice.
+  const kept = new Set<string>();
+  function keep(key: string, page: UpstreamPage<unknown>): Promise<void> {
+    if (kept.has(key)) return Promise.resolve();
+    kept.add(key);
+    return keptPages.keep(owner, key, { records: page.records, next: page.next, total: page.total });
+  }
+
   // Each connection request once per request: an operation run again after its plan gave up
-  // (src/graphql/plan/) gets the same connection, and keeps no page twice.
+  // (src/graphql/plan/) gets the same connection. One written by a plan is its own.
   const connections = new Map<string, Promise<RelayConnection<unknown>>>();
+  let written = 0;
+  let pendingWriter: NodeWriter | null = null;
   function page<T>(args: ConnectionArgs<T>): Promise<RelayConnection<T>> {
+    const writeNodes = pendingWriter;
+    pendingWriter = null;
     const key = JSON.stringify([
       args.connection,
       args.bindings,
       args.first ?? null,
       args.after ?? null,
       args.exactness,
+      writeNodes ? ++written : null,
     ]);
-    return once(connections, key, () => readConnection(args)) as Promise<RelayConnection<T>>;
+    return once(connections, key, () => readConnection(args, writeNodes)) as Promise<RelayConnection<T>>;
   }
 
-  async function readConnection<T>(args: ConnectionArgs<T>): Promise<RelayConnection<unknown>> {
+  function writingNodes<R>(write: NodeWriter, call: () => R): R {
+    pendingWriter = write;
+    try {
+      return call();
+    } finally {
+      pendingWriter = null;
+    }
+  }
+
+  async function readConnection<T>(
+    args: ConnectionArgs<T>,
+    writeNodes: NodeWriter | null,
+  ): Promise<RelayConnection<unknown>> {
     const first = checkFirst(args.first, limits);
     const scope: CursorScope = { connection: args.connection, argsKey: bindingKey(args.bindings) };
     const after = args.after == null ? null : decodeAfter(cursors, scope, args.after);
@@ -106,15 +146,38 @@ export function createPager({ cursors, keptPages, owner, limits }: PagerOptions)
       after,
       exactness: args.exactness,
       fetchPage: reader,
-      keep: (token, size, offset, kept) =>
-        keptPages.keep(owner, `${scope.connection}|${scope.argsKey}|${keyOf(token, size, offset)}`, kept),
+      keep: (token, size, offset, page) =>
+        keep(`${scope.connection}|${scope.argsKey}|${keyOf(token, size, offset)}`, page as UpstreamPage<unknown>),
+      ...(writeNodes ? { writeNodes } : {}),
     });
     // A cursor is an HMAC: signed only when the operation reads it (most read `nodes` alone).
     const cursorAt = (k: number) => cursors.encode(scope, result.positionAfter(k));
     return new PagedConnection(result, cursorAt);
   }
 
-  return { page };
+  return { page, writingNodes };
+}
+
+/**
+ * An upstream page read in this request. The first reader takes the page itself and holds it no
+ * longer than it needs (see `pageConnection`); a later one (an alias, or full execution after a
+ * plan gave up) reads the same answer again, with no upstream call. A page that cannot be read
+ * again (a kept one) is held for every reader.
+ */
+class HeldPage {
+  #page: UpstreamPage<unknown> | null;
+  readonly #again: (() => UpstreamPage<unknown>) | undefined;
+
+  constructor(page: UpstreamPage<unknown>) {
+    this.#page = page;
+    this.#again = page.again;
+  }
+
+  take<T>(): UpstreamPage<T> {
+    const page = this.#page;
+    if (page && this.#again) this.#page = null;
+    return (page ?? (this.#again as () => UpstreamPage<unknown>)()) as UpstreamPage<T>;
+  }
 }
 
 /** The key a page read is remembered by: the upstream token, the page size asked for, the offset to resume at. */

@@ -9,7 +9,7 @@ import {
   optionalIsoDateTime,
   optionalPageToken,
   optionalString,
-  parseUpstreamJson,
+  parseUpstreamPage,
   recordList,
   requiredString,
   unmodelled,
@@ -57,7 +57,7 @@ export async function searchCustomers(
     query: { filter: query.filter ?? undefined, queryMore: query.token ?? undefined, limit: query.size },
     ...caller,
   });
-  return parseUpstreamJson(response, 'a customer page', toCustomerPage);
+  return parseUpstreamPage(response, 'a customer page', toCustomerPage);
 }
 
 // [assumed] page and record shapes: see upstream-contract.md, "GET /partner/customer".

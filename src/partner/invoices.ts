@@ -9,7 +9,7 @@ import {
   nonEmptyString,
   optionalIsoDate,
   optionalPageToken,
-  parseUpstreamJson,
+  parseUpstreamPage,
   recordList,
   unmodelled,
 } from './parse.ts';
@@ -44,7 +44,7 @@ export async function listInvoices(
     query: { pageSize: query.size, cursor: query.token ?? undefined },
     ...caller,
   });
-  return parseUpstreamJson(response, 'an invoice page', toInvoicePage);
+  return parseUpstreamPage(response, 'an invoice page', toInvoicePage);
 }
 
 // [assumed] page and record shapes, Zuora's field names: see upstream-contract.md, "GET /partner/invoices".

@@ -5,6 +5,12 @@ export interface UpstreamPage<T> {
   next: string | null;
   /** Total matches, where the upstream reports it (customers' `hits`). */
   total: number | null;
+  /**
+   * Reads the same upstream answer again, into fresh records, with no call: whoever holds the page
+   * may let its records go and still serve a later reader. Absent on a page that was not read from
+   * an answer of this process (a kept page).
+   */
+  again?: () => UpstreamPage<T>;
 }
 
 /** The largest page any list endpoint serves (invoices' documented `pageSize` maximum). */

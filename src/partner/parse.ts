@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PartnerError, type UpstreamFacts } from './errors.ts';
 import type { UpstreamResponse } from './http.ts';
+import type { UpstreamPage } from './page.ts';
 
 /** A JSON object as JSON.parse returns it. */
 export type JsonObject = Record<string, unknown>;
@@ -42,6 +43,22 @@ export function parseUpstreamJson<T>(response: UpstreamResponse, what: string, r
       factsOf(response),
     );
   }
+}
+
+/**
+ * An upstream page: `parseUpstreamJson` with `readPage`, and the means to read the same answer again
+ * (`UpstreamPage.again`). Its bytes are the same, so the second reading gives the same records.
+ */
+export function parseUpstreamPage<T>(
+  response: UpstreamResponse,
+  what: string,
+  readPage: (body: JsonObject) => UpstreamPage<T>,
+): UpstreamPage<T> {
+  const read = (): UpstreamPage<T> => {
+    const { records, next, total } = parseUpstreamJson(response, what, readPage);
+    return { records, next, total, again: read };
+  };
+  return read();
 }
 
 function factsOf(response: UpstreamResponse): UpstreamFacts {

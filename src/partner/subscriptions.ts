@@ -10,7 +10,7 @@ import {
   optionalObject,
   optionalPageToken,
   optionalString,
-  parseUpstreamJson,
+  parseUpstreamPage,
   recordList,
   requiredString,
   unmodelled,
@@ -45,7 +45,7 @@ export async function listSubscriptions(
     query: { limit: query.size, queryMore: query.token ?? undefined },
     ...caller,
   });
-  return parseUpstreamJson(response, 'a subscription page', toSubscriptionPage);
+  return parseUpstreamPage(response, 'a subscription page', toSubscriptionPage);
 }
 
 // [assumed] page and summary shapes, from Limio's object samples: see upstream-contract.md, "GET /partner/objects".

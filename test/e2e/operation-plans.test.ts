@@ -65,6 +65,21 @@ const CASES: Case[] = [
   ],
   ['a filter', { query: '{ customers(first: 3, filter: "a") { totalCount nodes { id name } } }' }, {}, 'plan'],
   [
+    'nodes written page by page across three upstream pages',
+    {
+      query:
+        '{ invoices(first: 250) { nodes { id invoiceNumber invoiceDate amount currency status extra } edges { cursor } pageInfo { hasNextPage endCursor } } }',
+    },
+    {},
+    'plan',
+  ],
+  [
+    'nodes and edges reading the same records across two upstream pages',
+    { query: '{ invoices(first: 150) { nodes { id } edges { node { id amount } } } }' },
+    {},
+    'plan',
+  ],
+  [
     'an empty page',
     { query: '{ invoices(first: 0) { nodes { id } pageInfo { hasNextPage endCursor } } }' },
     {},

@@ -15,6 +15,11 @@ import {
 import { describe, expect, it } from 'vitest';
 import { compilePlan } from '../../src/graphql/plan/compile.ts';
 import { runPlan } from '../../src/graphql/plan/run.ts';
+import type { PageFetcher } from '../../src/pagination/connection.ts';
+import { createCursorCodec } from '../../src/pagination/cursor.ts';
+import { createKeptPages } from '../../src/pagination/kept-pages.ts';
+import { createPager, type Pager, type RelayConnection } from '../../src/pagination/pager.ts';
+import type { UpstreamPage } from '../../src/partner/page.ts';
 
 // What the sandbox cannot send (its readers refuse such records): values that make graphql-js
 // answer with an error. A plan must then give up (null), and answer byte for byte otherwise.
@@ -168,5 +173,119 @@ describe('an operation plan', () => {
     ];
     for (const query of unplanned) expect(compilePlan(schema, parse(query), undefined)).toBeNull();
     expect(compilePlan(schema, parse('query A { other } query B { page { size } }'), 'B')).not.toBeNull();
+  });
+});
+
+describe('an operation plan over a paging field whose nodes alone read its records', () => {
+  // A connection as the schema's are: a paging root field served by the pager, `nodes` and
+  // `edges { cursor node }` as plumbing. 250 items, 100 a page; "bad" puts an id-less item on the second page.
+  type ItemEdge = { cursor: string; node: unknown };
+  const Edge = new GraphQLObjectType({
+    name: 'ItemEdge',
+    fields: {
+      cursor: { type: new GraphQLNonNull(GraphQLString), resolve: (edge: ItemEdge) => edge.cursor },
+      node: { type: Item, resolve: (edge: ItemEdge) => edge.node },
+    },
+  });
+  const Connection = new GraphQLObjectType({
+    name: 'ItemConnection',
+    fields: {
+      nodes: {
+        type: new GraphQLNonNull(new GraphQLList(Item)),
+        resolve: (c: RelayConnection<unknown>) => c.edges.map((edge) => edge.node),
+      },
+      edges: { type: new GraphQLList(Edge), resolve: (c: RelayConnection<unknown>) => c.edges },
+    },
+  });
+  interface PagedContext {
+    pager: Pager;
+    fetchPage: (kind: string) => PageFetcher<unknown>;
+  }
+  const pagedSchema = new GraphQLSchema({
+    query: new GraphQLObjectType({
+      name: 'Query',
+      fields: {
+        items: {
+          type: Connection,
+          extensions: paging,
+          args: { first: { type: GraphQLInt }, kind: { type: GraphQLString } },
+          resolve: (_root, args: { first?: number; kind?: string }, ctx: PagedContext) =>
+            ctx.pager.page({
+              connection: 'items',
+              bindings: {},
+              first: args.first,
+              after: null,
+              exactness: 'total',
+              fetchPage: ctx.fetchPage(args.kind ?? 'good'),
+            }),
+        },
+      },
+    }),
+  });
+
+  /** A context with its own pager; `calls` counts upstream pages read through it. */
+  function pagedContext(): PagedContext & { calls: (string | null)[] } {
+    const calls: (string | null)[] = [];
+    const readPage = (kind: string, start: number): UpstreamPage<unknown> => {
+      const records = Array.from({ length: Math.min(100, 250 - start) }, (_, i) => {
+        const n = start + i;
+        return kind === 'bad' && n === 150 ? { ...good, id: null } : { ...good, id: `i${n}`, count: n };
+      });
+      const end = start + records.length;
+      return { records, next: end < 250 ? String(end) : null, total: 250, again: () => readPage(kind, start) };
+    };
+    const pager = createPager({
+      cursors: createCursorCodec('operation-plan-unit-test-secret-0123456789'),
+      keptPages: createKeptPages({ ttlMs: 30_000, maxEntries: 100 }),
+      owner: { callerKey: 'caller', token: null },
+      limits: { defaultFirst: 20, maxFirst: 500 },
+    });
+    const fetchPage = (kind: string) => async (token: string | null) => {
+      calls.push(token);
+      return readPage(kind, token === null ? 0 : Number(token));
+    };
+    return { pager, fetchPage, calls };
+  }
+
+  const nodesOf = (query: string) => {
+    const plan = compilePlan(pagedSchema, parse(query), undefined);
+    return plan?.root.fields[0]?.writtenNodes?.fields.map((f) => f.responseKey) ?? null;
+  };
+
+  it('writes the nodes of each page as it arrives when nothing else reads the records', () => {
+    expect(nodesOf(`{ items(first: 250) { nodes { ${ALL_FIELDS} } edges { cursor } } }`)).toEqual(
+      ALL_FIELDS.split(' '),
+    );
+    expect(nodesOf('{ items(first: 250) { nodes { id } edges { node { id } } } }')).toBeNull();
+    expect(nodesOf('{ items(first: 250) { a: nodes { id } b: nodes { note } } }')).toBeNull();
+    expect(nodesOf('{ items(first: 250) { edges { cursor node { id } } } }')).toBeNull();
+  });
+
+  it('answers character for character as graphql-js does, across the upstream pages, and reads each once', async () => {
+    const query = `{ items(first: 250) { nodes { ${ALL_FIELDS} } edges { cursor } } }`;
+    const document = parse(query);
+    const full = pagedContext();
+    const expected = await execute({ schema: pagedSchema, document, contextValue: full });
+    const planned = pagedContext();
+    const plan = compilePlan(pagedSchema, document, undefined);
+    const result = plan ? await runPlan(plan, { schema: pagedSchema, document, contextValue: planned }) : null;
+    expect(expected.errors).toBeUndefined();
+    expect(result?.text()).toBe(JSON.stringify(expected));
+    expect(planned.calls).toEqual([null, '100', '200']);
+  });
+
+  it('gives up on a record it cannot write, and full execution after it reads no page twice', async () => {
+    const query = `{ items(first: 250, kind: "bad") { nodes { ${ALL_FIELDS} } } }`;
+    const document = parse(query);
+    const alone = pagedContext();
+    const expected = await execute({ schema: pagedSchema, document, contextValue: alone });
+    const context = pagedContext();
+    const plan = compilePlan(pagedSchema, document, undefined);
+    expect(plan).not.toBeNull();
+    if (plan) expect(await runPlan(plan, { schema: pagedSchema, document, contextValue: context })).toBeNull();
+    const fallback = await execute({ schema: pagedSchema, document, contextValue: context });
+    expect(expected.errors?.[0]?.message).toMatch(/non-nullable field Item.id/);
+    expect(JSON.stringify(fallback)).toBe(JSON.stringify(expected));
+    expect(context.calls).toEqual(alone.calls);
   });
 });

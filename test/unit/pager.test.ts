@@ -1,9 +1,12 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import type { PageFetcher } from '../../src/pagination/connection.ts';
+import type { NodeWriter, PageFetcher } from '../../src/pagination/connection.ts';
 import { createCursorCodec } from '../../src/pagination/cursor.ts';
 import { createKeptPages, type KeptPages } from '../../src/pagination/kept-pages.ts';
 import { type ConnectionArgs, createPager, type Pager, PagingArgumentError } from '../../src/pagination/pager.ts';
 import { PartnerError } from '../../src/partner/errors.ts';
+import type { UpstreamPage } from '../../src/partner/page.ts';
 
 const cursors = createCursorCodec('pager-unit-test-secret-0123456789abcdef');
 const LIMITS = { defaultFirst: 20, maxFirst: 500 };
@@ -28,10 +31,10 @@ function pagerFor(
   return createPager({ cursors, keptPages, owner: { callerKey, token: `${callerKey}-token` }, limits: LIMITS });
 }
 
-function args(
-  fetchPage: PageFetcher<string>,
-  overrides: Partial<Omit<ConnectionArgs<string>, 'fetchPage'>> = {},
-): ConnectionArgs<string> {
+function args<T = string>(
+  fetchPage: PageFetcher<T>,
+  overrides: Partial<Omit<ConnectionArgs<T>, 'fetchPage'>> = {},
+): ConnectionArgs<T> {
   return {
     connection: 'customers',
     bindings: { filter: 'a' },
@@ -315,5 +318,78 @@ describe('createPager within one request', () => {
     expect(two).toBe(one);
     expect(one).toBeInstanceOf(PagingArgumentError);
     expect(upstream.calls).toEqual([]);
+  });
+});
+
+describe('createPager with nodes written as their pages arrive', () => {
+  /** A full garbage collection, for checking what a pager still holds. */
+  const collectGarbage = (() => {
+    setFlagsFromString('--expose-gc');
+    return runInNewContext('gc') as () => void;
+  })();
+
+  /** Pages of 100 fresh record objects whose first records are watched; `again` reads them anew. */
+  function watchedUpstream(n: number) {
+    const calls: (string | null)[] = [];
+    const firstRecords: WeakRef<object>[] = [];
+    const readPage = (start: number): UpstreamPage<{ id: string }> => {
+      const records = Array.from({ length: Math.min(100, n - start) }, (_, i) => ({ id: `r${start + i}` }));
+      const end = start + records.length;
+      return { records, next: end < n ? String(end) : null, total: null, again: () => readPage(start) };
+    };
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const fetchPage: PageFetcher<{ id: string }> = async (token) => {
+      calls.push(token);
+      // The second page waits until the test has looked at what the first one left behind.
+      if (calls.length === 2) await held;
+      const page = readPage(token === null ? 0 : Number(token));
+      if (page.records[0]) firstRecords.push(new WeakRef(page.records[0]));
+      return page;
+    };
+    return { calls, firstRecords, fetchPage, release };
+  }
+
+  const writeIds: NodeWriter = (records) => records.map((r) => `<${(r as { id: string }).id}>`);
+  const firstN = (n: number) => Array.from({ length: n }, (_, i) => `<r${i}>`);
+
+  it("lets a page's records go before the next page arrives, and serves the written nodes in order", async () => {
+    const upstream = watchedUpstream(250);
+    const pager = pagerFor('alice');
+    const connection = pager.writingNodes(writeIds, () =>
+      pager.page(args(upstream.fetchPage, { first: 150, exactness: 'total' })),
+    );
+    while (upstream.calls.length < 2) await new Promise((resolve) => setImmediate(resolve));
+    collectGarbage();
+    expect(upstream.firstRecords[0]?.deref()).toBeUndefined();
+    upstream.release();
+    const served = await connection;
+    expect(served.edges.map((edge) => edge.node)).toEqual(firstN(150));
+    expect(upstream.calls).toEqual([null, '100']);
+  });
+
+  it('serves the same connection asked for without a writer from the same pages read again, with no upstream call', async () => {
+    const upstream = watchedUpstream(250);
+    upstream.release();
+    const pager = pagerFor('alice');
+    const request = args(upstream.fetchPage, { first: 150, exactness: 'total' });
+    const written = await pager.writingNodes(writeIds, () => pager.page(request));
+    const plain = await pager.page(request);
+    expect(written.edges.map((edge) => edge.node)).toEqual(firstN(150));
+    expect(plain.edges.map((edge) => edge.node.id)).toEqual(firstN(150).map((text) => text.slice(1, -1)));
+    expect(plain.edges[149]?.cursor).toBe(written.edges[149]?.cursor);
+    expect(upstream.calls).toEqual([null, '100']);
+  });
+
+  it('hands the writer to the connection asked for while the call runs, and to no later one', async () => {
+    const upstream = createUpstream(50);
+    const pager = pagerFor('alice');
+    const bracket: NodeWriter = (records) => records.map((r) => `<${String(r)}>`);
+    const during = pager.writingNodes(bracket, () => pager.page(args(upstream.fetchPage, { first: 2 })));
+    const after = pager.page(args(upstream.fetchPage, { first: 3 }));
+    expect((await during).edges.map((edge) => edge.node)).toEqual(['<r0>', '<r1>']);
+    expect((await after).edges.map((edge) => edge.node)).toEqual(['r0', 'r1', 'r2']);
   });
 });

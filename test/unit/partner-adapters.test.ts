@@ -35,10 +35,26 @@ function upstreamSending(body: string, requestId?: string): UpstreamHttp & { req
 type Adapter = (body: string) => Promise<UpstreamPage<unknown>>;
 
 const adapters = {
-  customers: (body: string) => searchCustomers(upstreamSending(body), CALLER, { filter: null, token: null, size: 20 }),
-  invoices: (body: string) => listInvoices(upstreamSending(body), CALLER, { token: null, size: 20 }),
-  subscriptions: (body: string) => listSubscriptions(upstreamSending(body), CALLER, { token: null, size: 20 }),
+  customers: (body: string) =>
+    asRead(searchCustomers(upstreamSending(body), CALLER, { filter: null, token: null, size: 20 })),
+  invoices: (body: string) => asRead(listInvoices(upstreamSending(body), CALLER, { token: null, size: 20 })),
+  subscriptions: (body: string) => asRead(listSubscriptions(upstreamSending(body), CALLER, { token: null, size: 20 })),
 } satisfies Record<string, Adapter>;
+
+/**
+ * The page an adapter read, as data. Every test of an adapter also holds the page's `again` to
+ * reading the same answer once more: equal records, fresh objects, no second upstream request.
+ */
+async function asRead<T>(reading: Promise<UpstreamPage<T>>): Promise<UpstreamPage<T>> {
+  const { records, next, total, again } = await reading;
+  if (!again) throw new Error('an adapter page must be readable again');
+  const second = again();
+  // toEqual and the JSON text, as below: an unmodelled field named `constructor` defeats toStrictEqual.
+  expect({ records: second.records, next: second.next, total: second.total }).toEqual({ records, next, total });
+  expect(JSON.stringify(second.records)).toBe(JSON.stringify(records));
+  if (records.length > 0) expect(second.records[0]).not.toBe(records[0]);
+  return { records, next, total };
+}
 
 async function rejectionOf(outcome: Promise<unknown>): Promise<PartnerError> {
   const error = await outcome.then(

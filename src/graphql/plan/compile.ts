@@ -78,6 +78,11 @@ export interface FieldStep {
   /** Resolved before writing: it has a resolver, or something below it has. */
   early: boolean;
   output: OutputStep;
+  /**
+   * A paging root field whose records only `nodes` reads, as plain data: the step each node is
+   * written with while the connection's pages arrive, so a page's records can go before the next.
+   */
+  writtenNodes: ObjectStep | null;
 }
 
 export interface ResolverCall {
@@ -170,7 +175,14 @@ class Compiler {
     const base = { responseKey: key, prefix, fieldName, fieldNodes, parentType };
     if (fieldName === '__typename') {
       const output: LeafStep = { kind: 'leaf', nonNull: true, serialize: (value) => value, stringsAsIs: true };
-      return { ...base, typename: JSON.stringify(parentType.name), resolver: null, early: false, output };
+      return {
+        ...base,
+        typename: JSON.stringify(parentType.name),
+        resolver: null,
+        early: false,
+        output,
+        writtenNodes: null,
+      };
     }
     const definition = parentType.getFields()[fieldName];
     if (!definition) throw new Unmodelled(); // __schema, __type
@@ -185,7 +197,8 @@ class Compiler {
       : null;
     const output = this.output(definition.type, fieldNodes);
     const settled = output.kind === 'leaf' || output.settled;
-    return { ...base, typename: null, resolver, early: resolver !== null || !settled, output };
+    const writtenNodes = definition.extensions['upstreamPaging'] ? writtenNodesOf(output) : null;
+    return { ...base, typename: null, resolver, early: resolver !== null || !settled, output, writtenNodes };
   }
 
   private output(type: GraphQLOutputType, fieldNodes: FieldNode[]): OutputStep {
@@ -203,6 +216,27 @@ class Compiler {
     const sets = fieldNodes.flatMap((n) => (n.selectionSet ? [n.selectionSet] : []));
     return this.object(nullable, sets, nonNull);
   }
+}
+
+/** The connection fields a plan may write around nodes written early: none of them reads a record. */
+const RECORDLESS_CONNECTION_FIELDS: ReadonlySet<string> = new Set(['pageInfo', 'totalCount', '__typename']);
+
+/**
+ * The settled step of a connection's `nodes` when nothing else of the connection reads its records
+ * (`edges` only for their cursors); null otherwise, and the nodes are written with the rest.
+ */
+function writtenNodesOf(connection: OutputStep): ObjectStep | null {
+  if (connection.kind !== 'object') return null;
+  let nodes: ObjectStep | null = null;
+  for (const field of connection.fields) {
+    if (RECORDLESS_CONNECTION_FIELDS.has(field.fieldName)) continue;
+    const item = field.output.kind === 'list' ? field.output.item : null;
+    if (item?.kind !== 'object') return null;
+    if (field.fieldName === 'edges' && !item.fields.some((f) => f.fieldName === 'node')) continue;
+    if (field.fieldName !== 'nodes' || nodes !== null || !item.settled) return null;
+    nodes = item;
+  }
+  return nodes;
 }
 
 /** The field's arguments when no variable is involved; null when they depend on the run (or do not coerce). */

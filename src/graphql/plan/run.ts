@@ -5,6 +5,8 @@ import {
   getArgumentValues,
   getVariableValues,
 } from 'graphql';
+import type { NodeWriter } from '../../pagination/connection.ts';
+import type { Pager } from '../../pagination/pager.ts';
 import type { FieldStep, ObjectStep, OperationPlan, OutputStep, ResolverCall } from './compile.ts';
 import { PlannedResult } from './result.ts';
 
@@ -95,12 +97,11 @@ class Run {
   private resolve(field: FieldStep, source: unknown, path: Path): unknown {
     const { resolver } = field;
     if (!resolver) return propertyOf(source, field.fieldName);
-    return resolver.resolve(
-      source,
-      this.argumentsOf(field, resolver),
-      this.args.contextValue,
-      this.info(field, resolver, path),
-    );
+    const { contextValue } = this.args;
+    const call = () =>
+      resolver.resolve(source, this.argumentsOf(field, resolver), contextValue, this.info(field, resolver, path));
+    const pager = field.writtenNodes ? pagerOf(contextValue) : null;
+    return pager && field.writtenNodes ? pager.writingNodes(nodeWriter(field.writtenNodes), call) : call();
   }
 
   private complete(output: OutputStep, value: unknown, path: Path): unknown {
@@ -158,6 +159,46 @@ class Run {
   }
 }
 
+/** The request's pager, where the context has one (every operation of this server's). */
+function pagerOf(contextValue: unknown): Pager | null {
+  const pager = (contextValue as { pager?: Partial<Pager> } | null)?.pager;
+  return typeof pager?.writingNodes === 'function' ? (pager as Pager) : null;
+}
+
+/**
+ * Nodes of one upstream page written as they arrived: the JSON text of `count` list items in a
+ * row, comma-separated, held as one flat string (the records, and the pieces the text was
+ * concatenated from, can go before the next page is read). The list holds it where its first node
+ * was, and WRITTEN_BEFORE for each of the others.
+ */
+class WrittenNodes {
+  constructor(
+    readonly step: ObjectStep,
+    readonly text: string,
+    readonly count: number,
+  ) {}
+}
+
+const WRITTEN_BEFORE: unknown = Object.freeze(Object.create(null));
+
+function nodeWriter(step: ObjectStep): NodeWriter {
+  return (records) => {
+    if (records.length === 0) return [];
+    // join, not +=: it makes one flat string of the page, where += would keep every piece alive.
+    const text = records.map((record) => write(step, record)).join(',');
+    const items: unknown[] = new Array(records.length).fill(WRITTEN_BEFORE);
+    items[0] = new WrittenNodes(step, text, records.length);
+    return items;
+  };
+}
+
+/** The index of the last item `written` stands for, checking that its stand-ins follow it. */
+function pastWritten(list: unknown[], at: number, written: WrittenNodes): number {
+  const last = at + written.count - 1;
+  for (let k = at + 1; k <= last; k++) if (list[k] !== WRITTEN_BEFORE) throw giveUp;
+  return last;
+}
+
 /** What graphql-js's default resolver reads; a method (which it would call) is not plain data. */
 function propertyOf(source: unknown, fieldName: string): unknown {
   if ((typeof source !== 'object' || source === null) && typeof source !== 'function') return undefined;
@@ -196,6 +237,7 @@ function write(output: OutputStep, value: unknown): string {
     return text;
   }
   if (output.kind === 'object') {
+    if (value instanceof WrittenNodes || value === WRITTEN_BEFORE) throw giveUp;
     if (output.settled) return writeObject(output, value, null);
     const resolved = value as ResolvedObject;
     return writeObject(output, resolved.source, resolved.values);
@@ -204,7 +246,11 @@ function write(output: OutputStep, value: unknown): string {
   let text = '[';
   for (let k = 0; k < value.length; k++) {
     if (k > 0) text += ',';
-    text += write(output.item, value[k]);
+    const item: unknown = value[k];
+    if (item instanceof WrittenNodes && item.step === output.item) {
+      text += item.text;
+      k = pastWritten(value, k, item);
+    } else text += write(output.item, item);
   }
   return `${text}]`;
 }
