@@ -125,9 +125,9 @@ function takeNodes<T>(
   const taken = Math.min(page.records.length - start, request.first - nodes.length);
   if (taken <= 0) return 0;
   stretches.push({ at, pageLength: page.records.length, pageNext: page.next, start, firstNode: nodes.length });
-  const records = page.records.slice(start, start + taken);
-  const served = request.writeNodes ? (request.writeNodes(records) as T[]) : records;
-  for (const node of served) nodes.push(node);
+  if (request.writeNodes) {
+    for (const node of request.writeNodes(page.records.slice(start, start + taken))) nodes.push(node as T);
+  } else for (let k = 0; k < taken; k++) nodes.push(page.records[start + k] as T);
   return taken;
 }
 

@@ -85,13 +85,11 @@ export function createPager({ cursors, keptPages, owner, limits }: PagerOptions)
       const read = new Map<string, Promise<HeldPage>>();
       const upstream = (token: string | null, size: number) =>
         once(fetched, `${size}|${token}`, async () => new HeldPage(await fetchPage(token, size)));
-      reader = async (token, size, offset) => {
-        const held = await once(read, keyOf(token, size, offset), async () => {
+      reader = (token, size, offset) =>
+        once(read, keyOf(token, size, offset), async () => {
           const kept = await keptPages.take(owner, `${id}|${keyOf(token, size, offset)}`);
           return kept ? new HeldPage(kept) : upstream(token, size);
-        });
-        return held.take();
-      };
+        }).then(takePage);
       readers.set(id, reader);
     }
     return reader;
@@ -157,6 +155,8 @@ export function createPager({ cursors, keptPages, owner, limits }: PagerOptions)
 
   return { page, writingNodes };
 }
+
+const takePage = (held: HeldPage) => held.take();
 
 /**
  * An upstream page read in this request. The first reader takes the page itself and holds it no
