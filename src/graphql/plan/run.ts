@@ -98,10 +98,14 @@ class Run {
     const { resolver } = field;
     if (!resolver) return propertyOf(source, field.fieldName);
     const { contextValue } = this.args;
-    const call = () =>
-      resolver.resolve(source, this.argumentsOf(field, resolver), contextValue, this.info(field, resolver, path));
+    const args = this.argumentsOf(field, resolver);
+    const info = this.info(field, resolver, path);
     const pager = field.writtenNodes ? pagerOf(contextValue) : null;
-    return pager && field.writtenNodes ? pager.writingNodes(nodeWriter(field.writtenNodes), call) : call();
+    if (pager && field.writtenNodes) {
+      const call = () => resolver.resolve(source, args, contextValue, info);
+      return pager.writingNodes(nodeWriter(field.writtenNodes), call);
+    }
+    return resolver.resolve(source, args, contextValue, info);
   }
 
   private complete(output: OutputStep, value: unknown, path: Path): unknown {
