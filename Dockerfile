@@ -30,6 +30,6 @@ EXPOSE 4000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT || 4000}/health`, { signal: AbortSignal.timeout(4000) }).then((res) => process.exit(res.status === 200 ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
-# node itself, never npm: npm would stand between the signal and the server. The young-generation
-# flag is explained in README.md (Production).
-CMD ["node", "--max-semi-space-size=8", "dist/main.js"]
+# node itself, never npm: npm would stand between the signal and the server. The two V8 flags are
+# explained in docs/deployment.md.
+CMD ["node", "--max-semi-space-size=8", "--liftoff-only", "dist/main.js"]

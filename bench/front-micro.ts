@@ -7,7 +7,7 @@
 // metric calls of one such request alone. `line`: its log line alone (and a turn of the event loop). `record`: one request record, started and closed.
 // Each checkout's build (dist/, as production runs it: `npm run build` first) is measured where it
 // has one, else its sources under tsx (whose keepNames wrapper adds a call per closure made).
-// Run as production does: `node --max-semi-space-size=8 --import tsx bench/front-micro.ts …`.
+// Run as production does: `node --max-semi-space-size=8 --liftoff-only --import tsx bench/front-micro.ts …`.
 
 import { EventEmitter } from 'node:events';
 import { existsSync, openSync } from 'node:fs';
