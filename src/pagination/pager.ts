@@ -85,11 +85,13 @@ export function createPager({ cursors, keptPages, owner, limits }: PagerOptions)
       const read = new Map<string, Promise<HeldPage>>();
       const upstream = (token: string | null, size: number) =>
         once(fetched, `${size}|${token}`, async () => new HeldPage(await fetchPage(token, size)));
-      reader = (token, size, offset) =>
-        once(read, keyOf(token, size, offset), async () => {
-          const kept = await keptPages.take(owner, `${id}|${keyOf(token, size, offset)}`);
+      reader = (token, size, offset) => {
+        const key = keyOf(token, size, offset);
+        return once(read, key, async () => {
+          const kept = await keptPages.take(owner, `${id}|${key}`);
           return kept ? new HeldPage(kept) : upstream(token, size);
         }).then(takePage);
+      };
       readers.set(id, reader);
     }
     return reader;
@@ -104,22 +106,21 @@ export function createPager({ cursors, keptPages, owner, limits }: PagerOptions)
   }
 
   // Each connection request once per request: an operation run again after its plan gave up
-  // (src/graphql/plan/) gets the same connection. One written by a plan is its own.
+  // (src/graphql/plan/) gets the same connection. One written by a plan is its own, and not shared.
   const connections = new Map<string, Promise<RelayConnection<unknown>>>();
-  let written = 0;
   let pendingWriter: NodeWriter | null = null;
   function page<T>(args: ConnectionArgs<T>): Promise<RelayConnection<T>> {
     const writeNodes = pendingWriter;
     pendingWriter = null;
+    if (writeNodes) return readConnection(args, writeNodes) as Promise<RelayConnection<T>>;
     const key = JSON.stringify([
       args.connection,
       args.bindings,
       args.first ?? null,
       args.after ?? null,
       args.exactness,
-      writeNodes ? ++written : null,
     ]);
-    return once(connections, key, () => readConnection(args, writeNodes)) as Promise<RelayConnection<T>>;
+    return once(connections, key, () => readConnection(args, null)) as Promise<RelayConnection<T>>;
   }
 
   function writingNodes<R>(write: NodeWriter, call: () => R): R {
