@@ -13,7 +13,7 @@ import { buildFacade } from './children.ts';
 import { collectionsIn, gcSummary } from './gc-trace.ts';
 import { loadFacadeWindow } from './load.ts';
 import { PROFILED_OPERATIONS } from './queries.ts';
-import { createPool, graphqlCall, startStack } from './stack.ts';
+import { graphqlCall, startStack } from './stack.ts';
 
 async function main(): Promise<void> {
   const which = process.argv[2] ?? 'overhead';
@@ -35,12 +35,9 @@ async function main(): Promise<void> {
       facadeNodeFlags: ['--trace-gc-nvp', ...extraFlags],
       facadeStdout: trace,
     });
-    const pool = createPool(stack.facadeOrigin, workers);
     const edges = { start: 0, end: 0 };
     const result = await loadFacadeWindow({
-      facade: stack.facade,
-      sandbox: stack.sandbox,
-      pool,
+      stack,
       workers,
       call: () => graphqlCall(stack.token, query, variables),
       warmupMs: 3_000,
@@ -49,7 +46,6 @@ async function main(): Promise<void> {
         edges[edge] = statSync(tracePath).size;
       },
     });
-    await pool.close();
     await stack.stop();
     console.log(
       `${result.requests} requests (${result.reqPerSec.toFixed(0)} req/s) at ${workers} connections, ` +

@@ -2,6 +2,7 @@
 // last one is answered, until the time or the request budget runs out.
 import { Pool } from 'undici';
 import type { ChildServer } from './children.ts';
+import type { BenchStack } from './stack.ts';
 
 export interface HttpCall {
   method: 'GET' | 'POST';
@@ -122,32 +123,36 @@ export function createPool(origin: string, connections: number): Pool {
 }
 
 /**
- * The profiling tools' load: one call, closed-loop, `warmupMs` first, then one measured window
- * (`measureWindow`). `atEdge` runs just before the window starts and just after it ends.
+ * The profiling tools' load on a stack's facade: one call, closed-loop over `workers` keep-alive
+ * connections, `warmupMs` first, then one measured window (`measureWindow`). `atEdge` runs just
+ * before the window starts and just after it ends.
  */
 export async function loadFacadeWindow(options: {
-  facade: ChildServer;
-  sandbox: ChildServer;
-  pool: Pool;
+  stack: Pick<BenchStack, 'facade' | 'sandbox' | 'facadeOrigin'>;
   workers: number;
   call: () => HttpCall;
   warmupMs: number;
   windowMs: number;
   atEdge?: (edge: 'start' | 'end') => void;
 }): Promise<Window> {
-  const { pool, workers, call } = options;
+  const { stack, workers, call } = options;
+  const pool = createPool(stack.facadeOrigin, workers);
   const maxRequests = 1_000_000;
-  await runLoad({ pool, workers, durationMs: options.warmupMs, maxRequests, call, check: () => null });
-  options.atEdge?.('start');
-  const candidate: Candidate = {
-    name: 'facade',
-    pool,
-    call,
-    check: () => null,
-    server: options.facade,
-    sandbox: options.sandbox,
-  };
-  const window = await measureWindow(candidate, { workers, durationMs: options.windowMs, maxRequests });
-  options.atEdge?.('end');
-  return window;
+  try {
+    await runLoad({ pool, workers, durationMs: options.warmupMs, maxRequests, call, check: () => null });
+    options.atEdge?.('start');
+    const candidate: Candidate = {
+      name: 'facade',
+      pool,
+      call,
+      check: () => null,
+      server: stack.facade,
+      sandbox: stack.sandbox,
+    };
+    const window = await measureWindow(candidate, { workers, durationMs: options.windowMs, maxRequests });
+    options.atEdge?.('end');
+    return window;
+  } finally {
+    await pool.close();
+  }
 }

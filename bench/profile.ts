@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { buildFacade } from './children.ts';
 import { loadFacadeWindow } from './load.ts';
 import { PROFILED_OPERATIONS } from './queries.ts';
-import { createPool, graphqlCall, startStack } from './stack.ts';
+import { graphqlCall, startStack } from './stack.ts';
 
 interface ProfileNode {
   id: number;
@@ -155,14 +155,11 @@ async function main(): Promise<void> {
   });
   // PROFILE_WORKERS: keep-alive connections of the closed-loop load (scenario 1 measures 8 and 20).
   const workers = Number(process.env['PROFILE_WORKERS'] ?? '8');
-  const pool = createPool(stack.facadeOrigin, workers);
   const warmupMs = Number(process.env['PROFILE_WARMUP_SECONDS'] ?? '3') * 1000;
   // The window's edges on the monotonic clock, which the profile's timestamps are on too.
   const edges = { start: 0, end: 0 };
   const result = await loadFacadeWindow({
-    facade: stack.facade,
-    sandbox: stack.sandbox,
-    pool,
+    stack,
     workers,
     call: () => graphqlCall(stack.token, query, variables),
     warmupMs,
@@ -171,7 +168,6 @@ async function main(): Promise<void> {
       edges[edge] = Number(process.hrtime.bigint() / 1000n);
     },
   });
-  await pool.close();
   await stack.stop();
   console.log(
     `${result.requests} requests (${result.reqPerSec.toFixed(0)} req/s), ` +

@@ -100,12 +100,10 @@ class Run {
     const { contextValue } = this.args;
     const args = this.argumentsOf(field, resolver);
     const info = this.info(field, resolver, path);
-    const pager = field.writtenNodes ? pagerOf(contextValue) : null;
-    if (pager && field.writtenNodes) {
-      const call = () => resolver.resolve(source, args, contextValue, info);
-      return pager.writingNodes(nodeWriter(field.writtenNodes), call);
-    }
-    return resolver.resolve(source, args, contextValue, info);
+    const written = field.writtenNodes;
+    const pager = written ? pagerOf(contextValue) : null;
+    if (!written || !pager) return resolver.resolve(source, args, contextValue, info);
+    return pager.writingNodes(nodeWriter(written), () => resolver.resolve(source, args, contextValue, info));
   }
 
   private complete(output: OutputStep, value: unknown, path: Path): unknown {
